@@ -1,0 +1,372 @@
+"""YAML loading that keeps node marks and survives hostile input (size, depth, aliases, tags)."""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C parser is several times faster; fall back silently when libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_NODES = 100_000
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class ProblemKind(str, enum.Enum):
+    """What the loader itself refuses; card and policy checks map these to findings."""
+
+    TOO_LARGE = "too-large"
+    ENCODING = "encoding"
+    SYNTAX = "syntax"
+    TOO_DEEP = "too-deep"
+    ALIAS_BOMB = "alias-bomb"
+    DUPLICATE_KEY = "duplicate-key"
+    TAG = "tag"
+    COMPLEX_KEY = "complex-key"
+    MULTI_DOCUMENT = "multi-document"
+
+
+FATAL = frozenset({ProblemKind.TOO_LARGE, ProblemKind.ENCODING, ProblemKind.SYNTAX,
+                   ProblemKind.TOO_DEEP, ProblemKind.ALIAS_BOMB})
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """1-based line and column, as editors and CI annotations count them."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    kind: ProblemKind
+    message: str
+    mark: Mark
+    path: Path = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlainScalar:
+    """An unquoted scalar: its source text and the YAML 1.1 type it resolved to."""
+
+    text: str
+    tag: str
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its value, where each node stands, and what the loader refused."""
+
+    path: str
+    data: Any = None
+    marks: dict[Path, Mark] = field(default_factory=dict)  # path -> mark of the value
+    key_marks: dict[Path, Mark] = field(default_factory=dict)  # path -> mark of the mapping key
+    plain: dict[Path, PlainScalar] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    empty: bool = False
+
+    @property
+    def fatal(self) -> bool:
+        return any(p.kind in FATAL for p in self.problems)
+
+    def mark_of(self, path: Path) -> Mark:
+        """The closest known mark for `path`: the node itself, else its nearest ancestor."""
+        p = tuple(path)
+        while True:
+            if p in self.marks:
+                return self.marks[p]
+            if not p:
+                return Mark(1, 1)
+            p = p[:-1]
+
+    def key_mark_of(self, path: Path) -> Mark:
+        return self.key_marks.get(tuple(path)) or self.mark_of(path)
+
+
+def _mark(m: Any) -> Mark:
+    return Mark(m.line + 1, m.column + 1)
+
+
+def _position_mark(text: str, position: int) -> Mark:
+    before = text[:position]
+    line = before.count("\n") + 1
+    return Mark(line, position - (before.rfind("\n") + 1) + 1)
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Turns resolved plain scalars into Python values (int, float, bool, null, dates)."""
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = _Constructor()
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _scalar_value(value: str, tag: str, *, timestamps: bool) -> Any:
+    if tag == _STR or (tag == _TIMESTAMP and not timestamps):
+        return value
+    node = yaml.ScalarNode(tag, value)
+    ctor = _CONSTRUCTOR.yaml_constructors.get(tag)
+    if ctor is None:
+        return value
+    try:
+        return ctor(_CONSTRUCTOR, node)
+    except (ValueError, yaml.YAMLError, OverflowError):
+        return value
+
+
+class _Frame:
+    __slots__ = ("container", "path", "is_map", "key", "key_mark", "key_is_merge", "anchor", "nodes",
+                 "seen")
+
+    def __init__(self, container: Any, path: Path, is_map: bool, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.is_map = is_map
+        self.key: Any = None
+        self.key_mark: Mark | None = None
+        self.key_is_merge = False
+        self.anchor = anchor
+        self.nodes = 1
+        self.seen: dict[Any, Mark] = {}
+
+
+class _Builder:
+    """Builds Python values from the event stream, iteratively: no recursion, bounded work."""
+
+    def __init__(self, doc: Document, *, max_depth: int, max_nodes: int, timestamps: bool) -> None:
+        self.doc = doc
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.timestamps = timestamps
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total_nodes = 0
+        self.done = False
+        self.root_set = False
+        self._start_marks: list[Mark] = []
+
+    def problem(self, kind: ProblemKind, message: str, mark: Mark, path: Path = ()) -> None:
+        self.doc.problems.append(Problem(kind, message, mark, path))
+
+    def _child_path(self) -> Path | None:
+        """The path the next value will take, or None when it is a mapping key."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if top.is_map:
+            if top.key_mark is None:
+                return None
+            return (*top.path, _path_key(top.key))
+        return (*top.path, len(top.container))
+
+    def _add(self, value: Any, mark: Mark, nodes: int, *, plain: PlainScalar | None = None) -> None:
+        self.total_nodes += nodes
+        if self.total_nodes > self.max_nodes:
+            self.problem(ProblemKind.ALIAS_BOMB,
+                         f"document expands to more than {self.max_nodes} nodes (alias bomb or huge file)",
+                         mark)
+            self.done = True
+            return
+        if not self.stack:
+            self.doc.data = value
+            self.doc.marks[()] = mark
+            self.root_set = True
+            return
+        top = self.stack[-1]
+        top.nodes += nodes
+        if top.is_map:
+            if top.key_mark is None:  # this value is a key
+                if isinstance(value, (dict, list)):
+                    self.problem(ProblemKind.COMPLEX_KEY, "a mapping key must be a plain value",
+                                 mark, top.path)
+                    value = str(value)[:80]
+                top.key = value
+                top.key_mark = mark
+                top.key_is_merge = plain is not None and plain.tag == _MERGE
+                return
+            key, key_mark = top.key, top.key_mark
+            top.key, top.key_mark = None, None
+            path = (*top.path, _path_key(key))
+            if top.key_is_merge:
+                top.key_is_merge = False
+                for src in value if isinstance(value, list) else [value]:
+                    if isinstance(src, dict):
+                        for k, v in src.items():
+                            top.container.setdefault(k, v)
+                return
+            if key in top.seen:
+                first = top.seen[key]
+                self.problem(ProblemKind.DUPLICATE_KEY,
+                             f"duplicate key {key!r} (first defined at line {first.line}); "
+                             "YAML parsers silently keep only the last one", key_mark, path)
+            top.seen[key] = key_mark
+            try:
+                top.container[key] = value
+            except TypeError:
+                top.container[str(key)] = value
+            self.doc.marks[path] = mark
+            self.doc.key_marks[path] = key_mark
+            if plain is not None:
+                self.doc.plain[path] = plain
+        else:
+            path = (*top.path, len(top.container))
+            top.container.append(value)
+            self.doc.marks[path] = mark
+            if plain is not None:
+                self.doc.plain[path] = plain
+
+    def _check_tag(self, tag: str | None, implicit: bool, mark: Mark) -> bool:
+        if tag is None or tag == "!" or implicit:
+            return False
+        path = self._child_path()
+        self.problem(ProblemKind.TAG, f"YAML tag {tag!r} is not allowed: write plain data",
+                     mark, path or ())
+        return True
+
+    def feed(self, ev: Any) -> None:
+        if isinstance(ev, yaml.ScalarEvent):
+            mark = _mark(ev.start_mark)
+            tagged = self._check_tag(ev.tag, ev.implicit[0] or ev.implicit[1], mark)
+            plain = None
+            if tagged or not ev.implicit[0]:
+                value: Any = ev.value
+            else:
+                tag = _RESOLVER.resolve(yaml.ScalarNode, ev.value, (True, False))
+                value = _scalar_value(ev.value, tag, timestamps=self.timestamps)
+                plain = PlainScalar(ev.value, tag)
+            if ev.anchor:
+                self.anchors[ev.anchor] = (value, 1)
+            self._add(value, mark, 1, plain=plain)
+        elif isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            mark = _mark(ev.start_mark)
+            self._check_tag(ev.tag, ev.implicit, mark)
+            if len(self.stack) >= self.max_depth:
+                self.problem(ProblemKind.TOO_DEEP,
+                             f"nesting deeper than {self.max_depth} levels", mark, ())
+                self.done = True
+                return
+            is_map = isinstance(ev, yaml.MappingStartEvent)
+            path = self._child_path()
+            frame = _Frame({} if is_map else [], path if path is not None else (), is_map, ev.anchor)
+            self.stack.append(frame)
+            self._start_marks.append(mark)
+        elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = self.stack.pop()
+            mark = self._start_marks.pop()
+            if frame.anchor:
+                self.anchors[frame.anchor] = (frame.container, frame.nodes)
+            self.total_nodes -= frame.nodes - 1  # children were counted as they were added
+            self._add(frame.container, mark, frame.nodes)
+        elif isinstance(ev, yaml.AliasEvent):
+            mark = _mark(ev.start_mark)
+            if ev.anchor not in self.anchors:
+                self.problem(ProblemKind.SYNTAX, f"unknown alias *{ev.anchor}", mark)
+                self.done = True
+                return
+            value, nodes = self.anchors[ev.anchor]
+            self._add(value, mark, nodes)
+
+
+def _path_key(key: Any) -> str | int:
+    return key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key)
+
+
+def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
+               max_nodes: int = DEFAULT_MAX_NODES, timestamps: bool = True) -> Document:
+    """Parse YAML text into a Document; never raises for bad input."""
+    doc = Document(path)
+    builder = _Builder(doc, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)
+    documents = 0
+    try:
+        for ev in yaml.parse(text, Loader=_Loader):
+            if isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    doc.problems.append(Problem(
+                        ProblemKind.MULTI_DOCUMENT, "more than one YAML document in the file; "
+                        "only the first is read", _mark(ev.start_mark)))
+                    break
+                continue
+            builder.feed(ev)
+            if builder.done:
+                break
+    except yaml.MarkedYAMLError as e:
+        m = e.problem_mark or e.context_mark
+        mark = _mark(m) if m is not None else Mark(1, 1)
+        what = " ".join(x for x in (e.context, e.problem) if x)
+        doc.problems.append(Problem(ProblemKind.SYNTAX, f"YAML syntax error: {what}", mark))
+    except yaml.reader.ReaderError as e:
+        mark = _position_mark(text, e.position)
+        doc.problems.append(Problem(ProblemKind.ENCODING,
+                                    f"character {_char(e.character)} is not allowed in YAML", mark))
+    except yaml.YAMLError as e:  # other libyaml errors carry no mark
+        doc.problems.append(Problem(ProblemKind.SYNTAX, f"YAML error: {e}", Mark(1, 1)))
+    if not builder.root_set and not doc.fatal:
+        doc.empty = True
+    if doc.fatal:
+        doc.data = None
+    return doc
+
+
+def _char(c: Any) -> str:
+    code = c if isinstance(c, int) else ord(c) if isinstance(c, str) and len(c) == 1 else None
+    return f"U+{code:04X}" if code is not None else repr(c)
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """UTF-8 (with or without BOM) or a Problem pointing at the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        good = raw[: e.start].decode("utf-8", "replace")
+        mark = _position_mark(good, len(good))
+        return None, Problem(ProblemKind.ENCODING,
+                             f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})", mark)
+
+
+def load_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH,
+              max_nodes: int = DEFAULT_MAX_NODES, timestamps: bool = True,
+              display_path: str | None = None) -> Document:
+    """Read and parse one file within the limits; OSError is the caller's to report."""
+    shown = display_path or path
+    size = os.stat(path).st_size
+    if size > max_bytes:
+        doc = Document(shown)
+        doc.problems.append(Problem(ProblemKind.TOO_LARGE,
+                                    f"file is {size} bytes, over the {max_bytes}-byte limit", Mark(1, 1)))
+        return doc
+    with open(path, "rb") as fh:
+        raw = fh.read(max_bytes + 1)
+    return parse_bytes(raw, shown, max_bytes=max_bytes, max_depth=max_depth, max_nodes=max_nodes,
+                       timestamps=timestamps)
+
+
+def parse_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                max_depth: int = DEFAULT_MAX_DEPTH, max_nodes: int = DEFAULT_MAX_NODES,
+                timestamps: bool = True) -> Document:
+    if len(raw) > max_bytes:
+        doc = Document(path)
+        doc.problems.append(Problem(ProblemKind.TOO_LARGE,
+                                    f"file is over the {max_bytes}-byte limit", Mark(1, 1)))
+        return doc
+    text, problem = decode(raw, path)
+    if text is None:
+        doc = Document(path)
+        assert problem is not None
+        doc.problems.append(problem)
+        return doc
+    return parse_text(text, path, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)

@@ -1,0 +1,45 @@
+"""Errors that stop a command, each carrying the exit code it maps to."""
+
+from __future__ import annotations
+
+
+class MlgovError(Exception):
+    """Base error: a message for the user, never a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class UsageError(MlgovError):
+    """Bad command-line usage (exit 2)."""
+
+
+class PolicyError(MlgovError):
+    """The policy file is malformed or invalid (exit 2)."""
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None,
+        column: int | None = None, hint: str | None = None,
+    ) -> None:
+        loc = ""
+        if file:
+            loc = file + (f":{line}" if line else "") + (f":{column}" if line and column else "") + ": "
+        super().__init__(loc + message, hint=hint)
+        self.file, self.line, self.column = file, line, column
+
+
+class MissingExtraError(MlgovError):
+    """An optional dependency is not installed (exit 2)."""
+
+
+class EvaluationError(MlgovError):
+    """The target could not be evaluated: server down, auth refused, not found, timeout (exit 3)."""
+
+    exit_code = 3

@@ -1,0 +1,284 @@
+"""Find, load and validate the policy (.mlgov.yaml or [tool.mlgov]); defaults from the source design."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from mlgov_checks import __version__, cards
+from mlgov_checks.errors import PolicyError
+
+POLICY_NAMES = (".mlgov.yaml", ".mlgov.yml")
+
+CARD_FIELDS = ("purpose", "input_schema", "output_schema", "training_data", "performance_metrics",
+               "limitations")
+
+DEFAULTS: dict[str, Any] = {
+    "version": 1,
+    "targets": [],
+    "card": {
+        "required_fields": [],
+        "placeholders": ["TODO", "TBD", "N/A", "...", "FIXME", "XXX", "lorem ipsum", "<fill me>", ""],
+        "max_bytes": cards.DEFAULT_MAX_BYTES,
+        "max_depth": cards.DEFAULT_MAX_DEPTH,
+        "max_nodes": cards.DEFAULT_MAX_NODES,
+    },
+    "provenance": {
+        "commit_keys": ["mlflow.source.git.commit", "git_commit"],
+        "branch_keys": ["mlflow.source.git.branch", "git_branch", "mlflow.gitBranchName"],
+        "repo_url_keys": ["mlflow.source.git.repoURL", "git_repo_url", "mlflow.gitRepoURL"],
+        "dirty_keys": ["mlgov.git.dirty", "git_dirty"],
+        "protected_branch": "main",
+        "require_clean_tree": True,
+        "review": {
+            "reviewer_key": "code_reviewer",
+            "status_key": "review_status",
+            "date_key": "review_date",
+            "accepted_status": ["approved"],
+        },
+    },
+    "metrics": {
+        "thresholds": {"accuracy": {"min": 0.8}, "drift_score": {"max": 0.1}},
+        "card_tolerance": 0.005,
+    },
+    "evidence": {
+        "artifacts": ["documentation/model_card.yaml", "validation/report.txt"],
+        "requirements": ["requirements.txt", "model/requirements.txt", "dependencies/requirements.txt"],
+        "card_artifact": "documentation/model_card.yaml",
+        "require_description": True,
+        "approval": "either",
+        "run_tags": [],
+        "version_tags": [],
+        "require_semantic_version": False,
+    },
+    "approval": {
+        "required_approvers": [],
+        "min_approvals": 1,
+        "allowed_approvers": [],
+        "forbid_author": True,
+        "forbid_reviewer": False,
+    },
+    "roles": {
+        "members": {},
+        "permissions": {
+            "admin": ["approve", "promote", "archive", "waive", "record"],
+            "data_scientist": ["promote", "record"],
+            "viewer": [],
+        },
+    },
+    "waivers": [],
+    "waiver_max_days": 90,
+    "timeout": 60.0,
+}
+
+# Sections whose mappings replace the default instead of merging into it: a team that lists its
+# own thresholds means exactly those (plus nothing silently kept from ours).
+_REPLACE = {("metrics", "thresholds"), ("roles", "permissions"), ("roles", "members")}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The effective policy: defaults merged with what the file says."""
+
+    data: Mapping[str, Any]
+    source: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    document: cards.Document | None = None
+
+    @property
+    def base_dir(self) -> str:
+        return os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the effective policy, recorded with every decision."""
+        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def section(self, name: str) -> Any:
+        return self.data[name]
+
+    def mark(self, *path: str | int) -> tuple[str | None, int | None, int | None]:
+        """file, line, column of a key in the policy file, when known."""
+        if self.document is None:
+            return self.source, None, None
+        m = self.document.key_mark_of(path)
+        return self.source, m.line, m.column
+
+
+def _merge(base: Any, over: Any, path: tuple[str, ...] = ()) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict) and path not in _REPLACE:
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = _merge(base.get(k), v, (*path, k)) if k in base else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def default_policy() -> Policy:
+    return Policy(data=copy.deepcopy(DEFAULTS))
+
+
+def find_policy(start: str | None = None) -> str | None:
+    """Nearest .mlgov.yaml (or pyproject.toml with [tool.mlgov]) from `start` up to the repo root."""
+    d = os.path.abspath(start or os.getcwd())
+    while True:
+        for name in POLICY_NAMES:
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                return p
+        pp = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(pp) and _pyproject_has_tool(pp):
+            return pp
+        if os.path.exists(os.path.join(d, ".git")):
+            return None
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def _pyproject_has_tool(path: str) -> bool:
+    with open(path, "rb") as fh:
+        return b"[tool.mlgov" in fh.read()
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    with open(path, "rb") as fh:
+        try:
+            return tomllib.load(fh)
+        except tomllib.TOMLDecodeError as e:
+            raise PolicyError(f"malformed TOML: {e}", file=path) from e
+
+
+def read_policy_file(path: str, *, shown: str | None = None) -> tuple[dict[str, Any], cards.Document | None]:
+    """The policy mapping as written, and the YAML document (marks) when it is YAML."""
+    shown = shown or path
+    if not os.path.isfile(path):
+        raise PolicyError(f"policy file not found: {shown}")
+    if path.endswith(".toml"):
+        tool = _load_toml(path).get("tool", {}).get("mlgov")
+        if tool is None:
+            raise PolicyError("no [tool.mlgov] table", file=shown)
+        if not isinstance(tool, dict):
+            raise PolicyError("[tool.mlgov] must be a table", file=shown)
+        return _jsonable(tool), None
+    try:
+        doc = cards.load_file(path, display_path=shown, timestamps=False)
+    except OSError as e:
+        raise PolicyError(f"cannot read policy: {e.strerror}", file=shown) from e
+    return parse_policy_document(doc), doc
+
+
+def parse_policy_document(doc: cards.Document) -> dict[str, Any]:
+    for p in doc.problems:
+        raise PolicyError(p.message, file=doc.path, line=p.mark.line, column=p.mark.column)
+    if doc.empty:
+        return {}
+    if not isinstance(doc.data, dict):
+        raise PolicyError("the policy must be a mapping of keys to values", file=doc.path, line=1, column=1)
+    return doc.data
+
+
+def _jsonable(v: Any) -> Any:
+    """TOML dates become ISO strings so that the schema sees text, as in YAML."""
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("mlgov_checks").joinpath("schemas/policy.schema.json").read_text("utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def _cache_path(raw: Mapping[str, Any]) -> str:
+    blob = json.dumps(raw, sort_keys=True, default=str).encode() + __version__.encode()
+    key = hashlib.sha256(blob).hexdigest()[:32]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mlgov-checks", f"policy-{key}.ok")
+
+
+def validate(raw: Mapping[str, Any], *, source: str | None, doc: cards.Document | None) -> None:
+    """Schema-validate a policy mapping; raise PolicyError naming file:line and the key.
+
+    A policy that validated before (same content, same mlgov version) is remembered in the user's
+    cache, so the pre-commit hook does not pay for importing jsonschema on every commit.
+    """
+    cache = _cache_path(raw)
+    if os.path.exists(cache):
+        return
+    import jsonschema  # deferred: ~150 ms of imports
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(dict(raw)), key=lambda e: (len(e.absolute_path), str(e.path)))
+    if errors:
+        e = errors[0]
+        path = tuple(e.absolute_path)
+        line = column = None
+        if e.validator == "additionalProperties":
+            extra = sorted(set(e.instance) - set(e.schema.get("properties", {})))
+            key_path = (*path, extra[0]) if extra else path
+            where = ".".join(str(p) for p in key_path)
+            msg = f"unknown key {where!r}"
+            hint = "allowed here: " + ", ".join(sorted(e.schema.get("properties", {}))) or None
+            path = key_path
+        else:
+            where = ".".join(str(p) for p in path) or "(top level)"
+            msg = f"{where}: {e.message}"
+            hint = None
+        if doc is not None:
+            m = doc.key_mark_of(path)
+            line, column = m.line, m.column
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise PolicyError(msg + more, file=source, line=line, column=column, hint=hint)
+    _semantic_checks(raw, source=source, doc=doc)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(cache, "w", encoding="utf-8") as fh:
+            fh.write("ok\n")
+    except OSError:  # a read-only home only costs speed
+        pass
+
+
+def _semantic_checks(raw: Mapping[str, Any], *, source: str | None, doc: cards.Document | None) -> None:
+    """What a JSON Schema cannot say: bounds in order."""
+    for name, bounds in (raw.get("metrics", {}).get("thresholds", {}) or {}).items():
+        lo, hi = bounds.get("min"), bounds.get("max")
+        if lo is not None and hi is not None and lo > hi:
+            m = doc.key_mark_of(("metrics", "thresholds", name)) if doc else None
+            raise PolicyError(f"metrics.thresholds.{name}: min {lo} is greater than max {hi}",
+                              file=source, line=m.line if m else None, column=m.column if m else None)
+
+
+def load_policy(path: str | None = None, *, start: str | None = None) -> Policy:
+    """The effective policy: `path`, else the nearest policy file, else the defaults."""
+    source = path or find_policy(start)
+    if source is None:
+        return default_policy()
+    shown = os.path.relpath(source) if not os.path.isabs(path or "") else source
+    raw, doc = read_policy_file(source, shown=shown)
+    validate(raw, source=shown, doc=doc)
+    return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)
+
+
+def policy_from_mapping(raw: Mapping[str, Any], *, source: str | None = None) -> Policy:
+    """Validate and merge a policy given as data (tests, `--policy-ref`)."""
+    validate(raw, source=source, doc=None)
+    return Policy(data=_merge(DEFAULTS, dict(raw)), source=source, raw=dict(raw))

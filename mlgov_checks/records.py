@@ -1,0 +1,72 @@
+"""Plain frozen data that checks read: what MLflow recorded about a run and a model version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One MLflow run, as fetched once (batched) by the adapter."""
+
+    run_id: str
+    experiment_id: str = ""
+    user: str | None = None
+    status: str | None = None
+    start_time: int | None = None  # ms since the epoch, as MLflow stores it
+    end_time: int | None = None
+    artifact_uri: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    # Every artifact path under the run (recursively) when listed, else None (not fetched).
+    artifacts: tuple[str, ...] | None = None
+
+    @property
+    def target(self) -> str:
+        return f"runs:/{self.run_id}"
+
+    def value(self, key: str) -> str | None:
+        """A tag, else a param of that name (the source design logs provenance as params)."""
+        if key in self.tags:
+            return self.tags[key]
+        return self.params.get(key)
+
+
+@dataclass(frozen=True)
+class CardArtifact:
+    """The model card as downloaded from the run's artifacts."""
+
+    artifact_path: str  # e.g. documentation/model_card.yaml
+    display_path: str  # what findings show as file: models:/name/1/documentation/model_card.yaml
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ModelVersionRecord:
+    """One registered model version and its evidence."""
+
+    name: str
+    version: str
+    run_id: str | None = None
+    source: str | None = None
+    description: str | None = None
+    current_stage: str | None = None
+    aliases: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    user_id: str | None = None
+    creation_timestamp: int | None = None
+    last_updated_timestamp: int | None = None
+    status: str | None = None
+    run: RunRecord | None = None
+    # Artifact paths reachable for this version: the run's artifacts plus the logged model's files
+    # (prefixed by the model's path), None when not listed.
+    artifacts: tuple[str, ...] | None = None
+    card: CardArtifact | None = None
+    baseline: ModelVersionRecord | None = None  # the policy's baseline alias, when it exists
+    requested_as: str | None = None  # the target as the user wrote it (alias, latest)
+
+    @property
+    def target(self) -> str:
+        return f"models:/{self.name}/{self.version}"
