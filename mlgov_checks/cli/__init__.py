@@ -1,0 +1,161 @@
+"""The `mlgov` command: a thin Click group; options -> settings -> run -> emit -> exit code."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from mlgov_checks import __version__
+from mlgov_checks.errors import MlgovError, UsageError
+from mlgov_checks.findings import Finding, exit_code
+from mlgov_checks.policy import Policy, load_policy
+from mlgov_checks.reporters import FORMATS, ReportContext, render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MlgovGroup(click.Group):
+    """Turns every MlgovError into one clear line and its exit code; no traceback for users."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MlgovError as e:
+            click.echo(f"mlgov: error: {e}", err=True)
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("mlgov: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as e:  # an unexpected failure: exit 3, never a bare traceback
+            if _debug(ctx):
+                traceback.print_exc()
+            message = _safe_text(str(e))
+            click.echo(f"mlgov: internal error: {type(e).__name__}: {message} "
+                       "(re-run with --debug for details)", err=True)
+            ctx.exit(3)
+
+
+def _safe_text(text: str) -> str:
+    from mlgov_checks.secrets import mask
+
+    return mask(text)
+
+
+def _debug(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool((root.obj or {}).get("debug")) or os.environ.get("MLGOV_DEBUG") == "1"
+
+
+@click.group(cls=MlgovGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlgov")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """mlgov: a model-governance gate for MLflow.
+
+    Exit codes: 0 compliant, 1 not compliant, 2 usage or policy error, 3 could not evaluate.
+    """
+    ctx.obj = {"debug": debug}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every reporting command shares, built from its options."""
+
+    policy: Policy
+    format: str
+    reports: tuple[tuple[str, str], ...]
+    color: bool
+    verbose: bool
+
+    @classmethod
+    def from_options(cls, opts: dict[str, Any]) -> Settings:
+        fmt = opts.get("format") or "text"
+        reports = tuple(_parse_report(r) for r in opts.get("report") or ())
+        color_opt = opts.get("color")
+        color = (sys.stdout.isatty() and "NO_COLOR" not in os.environ) if color_opt is None else color_opt
+        policy = load_policy(opts.get("policy"))
+        return cls(policy=policy, format=fmt, reports=reports, color=bool(color),
+                   verbose=bool(opts.get("verbose")))
+
+
+def _parse_report(spec: str) -> tuple[str, str]:
+    fmt, sep, path = spec.partition(":")
+    if not sep or not path:
+        raise UsageError(f"--report takes FORMAT:PATH, got {spec!r}", hint="e.g. --report sarif:mlgov.sarif")
+    if fmt not in FORMATS:
+        raise UsageError(f"--report: unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    return fmt, path
+
+
+def policy_option(func: F) -> F:
+    return click.option("--policy", "policy", type=click.Path(dir_okay=False),
+                        help="Policy file (default: nearest .mlgov.yaml or [tool.mlgov] in pyproject.toml).")(func)
+
+
+def report_options(func: F) -> F:
+    """--format, --report, --policy, --verbose, --color: shared by every reporting command."""
+    options = [
+        click.option("--format", "-f", "format", type=click.Choice(FORMATS), default="text",
+                     show_default=True, help="Format written to stdout."),
+        click.option("--report", "report", multiple=True, metavar="FORMAT:PATH",
+                     help="Also write a report (repeatable), e.g. --report sarif:mlgov.sarif."),
+        click.option("--verbose", "-v", is_flag=True, help="Show passing checks too (text format)."),
+        click.option("--color/--no-color", "color", default=None, help="Colour (default: only on a terminal)."),
+        policy_option,
+    ]
+    for opt in reversed(options):
+        func = opt(func)
+    return func
+
+
+def emit(findings: Sequence[Finding], settings: Settings, *, command: str,
+         targets: Sequence[str] = ()) -> int:
+    """Print the stdout format, write every --report, publish GitHub output; return the exit code."""
+    ctx = ReportContext(command=command, color=settings.color and settings.format == "text",
+                        verbose=settings.verbose, policy_source=settings.policy.source,
+                        targets=tuple(targets))
+    click.echo(render(settings.format, findings, ctx), nl=False)
+    file_ctx = ReportContext(command=command, verbose=settings.verbose,
+                             policy_source=settings.policy.source, targets=tuple(targets))
+    for fmt, path in settings.reports:
+        write_report(path, render(fmt, findings, file_ctx))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from mlgov_checks.reporters import github_report
+
+        github_report.publish(findings, file_ctx, stdout_format=settings.format)
+    return exit_code(findings)
+
+
+def write_report(path: str, text: str) -> None:
+    try:
+        parent = os.path.dirname(os.path.abspath(path))
+        os.makedirs(parent, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise UsageError(f"cannot write report {path}: {e.strerror}") from e
+
+
+def command_runner(func: Callable[..., int]) -> Callable[..., None]:
+    """Commands return an exit code; this turns it into the process's exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        code = func(*args, **kwargs)
+        click.get_current_context().exit(code)
+
+    return wrapper
+
+
+# Sub-command modules register themselves on `main`; each imports its heavy dependencies lazily.
+from mlgov_checks.cli import card_commands as _card_commands  # noqa: E402,F401
