@@ -75,6 +75,8 @@ class Document:
     marks: dict[Path, Mark] = field(default_factory=dict)  # path -> mark of the value
     key_marks: dict[Path, Mark] = field(default_factory=dict)  # path -> mark of the mapping key
     plain: dict[Path, PlainScalar] = field(default_factory=dict)
+    # mapping keys that YAML 1.1 resolved to something other than text (`on:`, `no:`, `1.10:`)
+    plain_keys: dict[Path, PlainScalar] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     empty: bool = False
 
@@ -129,8 +131,8 @@ def _scalar_value(value: str, tag: str, *, timestamps: bool) -> Any:
 
 
 class _Frame:
-    __slots__ = ("container", "path", "is_map", "key", "key_mark", "key_is_merge", "anchor", "nodes",
-                 "seen")
+    __slots__ = ("container", "path", "is_map", "key", "key_mark", "key_is_merge", "key_plain", "anchor",
+                 "nodes", "seen")
 
     def __init__(self, container: Any, path: Path, is_map: bool, anchor: str | None) -> None:
         self.container = container
@@ -139,6 +141,7 @@ class _Frame:
         self.key: Any = None
         self.key_mark: Mark | None = None
         self.key_is_merge = False
+        self.key_plain: PlainScalar | None = None
         self.anchor = anchor
         self.nodes = 1
         self.seen: dict[Any, Mark] = {}
@@ -170,7 +173,7 @@ class _Builder:
         if top.is_map:
             if top.key_mark is None:
                 return None
-            return (*top.path, _path_key(top.key))
+            return (*top.path, path_key(top.key))
         return (*top.path, len(top.container))
 
     def _add(self, value: Any, mark: Mark, nodes: int, *, plain: PlainScalar | None = None) -> None:
@@ -197,10 +200,13 @@ class _Builder:
                 top.key = value
                 top.key_mark = mark
                 top.key_is_merge = plain is not None and plain.tag == _MERGE
+                top.key_plain = plain
                 return
-            key, key_mark = top.key, top.key_mark
-            top.key, top.key_mark = None, None
-            path = (*top.path, _path_key(key))
+            key, key_mark, key_plain = top.key, top.key_mark, top.key_plain
+            top.key, top.key_mark, top.key_plain = None, None, None
+            path = (*top.path, path_key(key))
+            if key_plain is not None and not isinstance(key, str):
+                self.doc.plain_keys[path] = key_plain
             if top.key_is_merge:
                 top.key_is_merge = False
                 for src in value if isinstance(value, list) else [value]:
@@ -233,7 +239,8 @@ class _Builder:
         if tag is None or tag == "!" or implicit:
             return False
         path = self._child_path()
-        self.problem(ProblemKind.TAG, f"YAML tag {tag!r} is not allowed: write plain data",
+        shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+        self.problem(ProblemKind.TAG, f"YAML tag {shown} is not allowed: write plain data",
                      mark, path or ())
         return True
 
@@ -281,7 +288,7 @@ class _Builder:
             self._add(value, mark, nodes)
 
 
-def _path_key(key: Any) -> str | int:
+def path_key(key: Any) -> str | int:
     return key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key)
 
 

@@ -19,6 +19,9 @@ class Check:
     explanation: str
     hint: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "explanation", inspect.cleandoc(self.explanation))
+
     def finding(
         self, status: Status, target: str, message: str, *, file: str | None = None,
         line: int | None = None, column: int | None = None, hint: str | None = None,

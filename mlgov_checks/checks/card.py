@@ -1,0 +1,351 @@
+"""Model card checks: a `model_card.yaml` is well-formed, complete, typed and free of placeholders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mlgov_checks import cards
+from mlgov_checks.cards import Document, Mark, Path, ProblemKind
+from mlgov_checks.checks._base import Check
+from mlgov_checks.findings import Finding
+from mlgov_checks.policy import CARD_FIELDS, Policy
+
+SYNTAX = Check("card-syntax", "Card is valid YAML", """
+    The card must parse as a single YAML document. The finding points at the line and column
+    where the parser gave up; the usual causes are a tab used for indentation, an unclosed
+    bracket or quote, or a `key: value` line that is missing its space after the colon.
+    """, "fix the YAML at the marked position")
+ENCODING = Check("card-encoding", "Card is UTF-8 text", """
+    The card must be UTF-8 text (a BOM is accepted) without control characters. Binary files,
+    Latin-1 files and files with NUL bytes are refused at the first offending byte.
+    """, "re-save the file as UTF-8")
+SIZE = Check("card-size", "Card is within the size limit", """
+    A model card is documentation, not data: files over `card.max_bytes` (default 1 MiB) are refused
+    before they are read, so a hook never stalls on a stray dump.
+    """, "move large material (datasets, reports) to artifacts and link them from the card")
+STRUCTURE = Check("card-structure", "Card is not pathologically nested", """
+    Refuses nesting deeper than `card.max_depth` (default 64), documents that expand to more than
+    `card.max_nodes` nodes through aliases (the "billion laughs" alias bomb), and mapping keys that
+    are themselves mappings or lists. These are findings, never a hang or a crash.
+    """, "flatten the card; do not use YAML anchors to repeat large blocks")
+DUPLICATE = Check("card-duplicate-key", "No duplicate keys", """
+    A key that appears twice in the same mapping is refused. YAML parsers silently keep only the
+    last value, so the first one would be ignored without anyone noticing.
+    """, "remove or rename one of the duplicate keys")
+TAG = Check("card-tag", "No YAML tags", """
+    Explicit YAML tags (`!!python/object`, `!!binary`, `!custom`, even `!!str`) are refused: a card
+    is plain data, and tags are how unsafe loaders are tricked into running code.
+    """, "remove the tag; quote the value if you need it to be text")
+ROOT = Check("card-root", "Card is a mapping", """
+    The top level of a card must be a mapping of field names to values. An empty file, a list or a
+    bare scalar at the top is refused.
+    """, "start from `mlgov init`'s template")
+REQUIRED = Check("card-required-field", "Required fields are present", """
+    Every card must have: purpose, input_schema, output_schema, training_data, performance_metrics
+    and limitations, plus any field the policy adds in `card.required_fields`. A field that is
+    present but empty (`purpose:` with nothing after it) counts as missing.
+    """, "add the field; `mlgov init` writes a complete template")
+TYPE = Check("card-field-type", "Fields have the right type", """
+    purpose: non-empty text. input_schema / output_schema: a mapping of column name to type, or a
+    list of columns each with `name` and `type`. training_data: text or a mapping.
+    performance_metrics: a mapping of metric name to a finite number. limitations: non-empty text
+    or a list of texts. The shipped JSON Schema `model_card.schema.json` says the same.
+    """)
+PLACEHOLDER = Check("card-placeholder", "No placeholder values", """
+    Values such as TODO, TBD, N/A, "...", FIXME or an empty string are refused anywhere in the card
+    (compared case-insensitively after trimming). The list is `card.placeholders` in the policy.
+    """, "write the real content, or remove the field if the policy does not require it")
+YAML11 = Check("card-yaml11", "No YAML 1.1 surprises", """
+    Where text is expected, unquoted values that YAML 1.1 turns into something else are refused:
+    `no`, `off`, `on`, `yes` become booleans, `1.10` becomes the number 1.1, `12:30` becomes 750,
+    `2024-01-01` becomes a date. Keys like `on:` or `no:` are refused everywhere. Where a number is
+    expected, `1e-3` is refused because YAML 1.1 reads it as text.
+    """, "quote the value: 'no', '1.10'; write numbers as 0.001 or 1.0e-3")
+EXTRA = Check("card-extra-schema", "Card satisfies the team's schema", """
+    When the policy names `card.extra_schema` (a JSON Schema file, JSON or YAML, relative to the
+    policy file), every card must also satisfy it. Each violation is reported at its own line.
+    """)
+READABLE = Check("card-readable", "Card file can be read", """
+    The card file named on the command line must exist and be readable. A missing file means the
+    card could not be evaluated (exit 3).
+    """, "check the path")
+
+CHECKS = (SYNTAX, ENCODING, SIZE, STRUCTURE, DUPLICATE, TAG, ROOT, REQUIRED, TYPE, PLACEHOLDER, YAML11,
+          EXTRA, READABLE)
+
+_PROBLEM_CHECK = {
+    ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
+    ProblemKind.TOO_LARGE: SIZE, ProblemKind.TOO_DEEP: STRUCTURE, ProblemKind.ALIAS_BOMB: STRUCTURE,
+    ProblemKind.COMPLEX_KEY: STRUCTURE, ProblemKind.DUPLICATE_KEY: DUPLICATE, ProblemKind.TAG: TAG,
+}
+_TEXTUAL_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:int",
+                 "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
+_FLOAT12 = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+class _Ctx:
+    """Per-document state: where to point findings and which checks failed."""
+
+    def __init__(self, doc: Document, target: str, policy: Policy) -> None:
+        self.doc = doc
+        self.target = target
+        conf = policy.section("card")
+        self.placeholders = {str(p).strip().lower() for p in conf["placeholders"]}
+        self.failed: set[str] = set()
+        self.findings: list[Finding] = []
+
+    def fail(self, check: Check, message: str, mark: Mark, hint: str | None = None) -> None:
+        self.failed.add(check.id)
+        self.findings.append(check.failed(self.target, message, file=self.doc.path, line=mark.line,
+                                          column=mark.column, hint=hint))
+
+    def at(self, path: Path) -> Mark:
+        return self.doc.mark_of(path)
+
+
+def _dotted(path: Path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(root)"
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or (isinstance(v, (str, list, dict)) and not (v.strip() if isinstance(v, str) else v))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _yaml11_text(ctx: _Ctx, path: Path, value: Any) -> bool:
+    """A plain scalar where text is expected that YAML 1.1 resolved to a non-string."""
+    plain = ctx.doc.plain.get(path)
+    if plain is None or isinstance(value, str) or plain.tag not in _TEXTUAL_TAGS:
+        return False
+    kind = plain.tag.rsplit(":", 1)[-1]
+    shown = "null" if value is None else repr(value)
+    ctx.fail(YAML11, f"{_dotted(path)}: `{plain.text}` is read by YAML as {kind} {shown}, not text",
+             ctx.at(path), hint=f"quote it: '{plain.text}'")
+    return True
+
+
+def _expect_text(ctx: _Ctx, path: Path, value: Any, what: str = "text") -> None:
+    if isinstance(value, str):
+        if not value.strip():
+            ctx.fail(TYPE, f"{_dotted(path)} is empty; expected {what}", ctx.at(path))
+        return
+    if _yaml11_text(ctx, path, value):
+        return
+    ctx.fail(TYPE, f"{_dotted(path)} must be {what}, got {_kind(value)}", ctx.at(path))
+
+
+def _kind(v: Any) -> str:
+    if v is None:
+        return "nothing (null)"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, (dt.date, dt.datetime)):
+        return "a date"
+    return "text"
+
+
+def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
+    path: Path = (name,)
+    if isinstance(value, dict):
+        if not value:
+            ctx.fail(TYPE, f"{name} has no columns", ctx.at(path))
+        for col, spec in value.items():
+            cpath = (*path, cards.path_key(col))
+            if isinstance(spec, dict):
+                if "type" not in spec:
+                    ctx.fail(TYPE, f"{_dotted(cpath)} has no `type`", ctx.at(cpath))
+                else:
+                    _expect_text(ctx, (*cpath, "type"), spec["type"], "a type name")
+            else:
+                _expect_text(ctx, cpath, spec, "a type name (or a mapping with `type`)")
+    elif isinstance(value, list):
+        if not value:
+            ctx.fail(TYPE, f"{name} has no columns", ctx.at(path))
+        for i, col in enumerate(value):
+            cpath = (*path, i)
+            if not isinstance(col, dict):
+                ctx.fail(TYPE, f"{_dotted(cpath)} must be a mapping with `name` and `type`, got {_kind(col)}",
+                         ctx.at(cpath))
+                continue
+            for key in ("name", "type"):
+                if key not in col:
+                    ctx.fail(TYPE, f"{_dotted(cpath)} has no `{key}`", ctx.at(cpath))
+                else:
+                    _expect_text(ctx, (*cpath, key), col[key])
+    elif value is not None:
+        ctx.fail(TYPE, f"{name} must be a mapping of column -> type or a list of columns, got {_kind(value)}",
+                 ctx.at(path))
+
+
+def _check_metrics(ctx: _Ctx, value: Any) -> None:
+    path: Path = ("performance_metrics",)
+    if not isinstance(value, dict):
+        if value is not None:
+            ctx.fail(TYPE, f"performance_metrics must be a mapping of metric -> number, got {_kind(value)}",
+                     ctx.at(path))
+        return
+    if not value:
+        ctx.fail(TYPE, "performance_metrics is empty", ctx.at(path))
+    for metric, v in value.items():
+        mpath = (*path, cards.path_key(metric))
+        if _is_number(v) and math.isfinite(v):
+            continue
+        if isinstance(v, str) and _FLOAT12.match(v.strip()) and ctx.doc.plain.get(mpath) is not None:
+            ctx.fail(YAML11, f"{_dotted(mpath)}: `{v}` is read by YAML 1.1 as text, not a number",
+                     ctx.at(mpath), hint="write it with a dot and a signed exponent (1.0e-3) or as 0.001")
+        elif _is_number(v):
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got {v}", ctx.at(mpath))
+        else:
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a number, got {_kind(v)}", ctx.at(mpath))
+
+
+def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str]) -> None:
+    for name in required:
+        if name not in data:
+            ctx.fail(REQUIRED, f"required field {name!r} is missing", Mark(1, 1),
+                     hint=f"add `{name}:` to the card")
+        elif data[name] is None or (isinstance(data[name], (list, dict)) and not data[name]):
+            ctx.fail(REQUIRED, f"required field {name!r} is empty", ctx.doc.key_mark_of((name,)))
+    if "purpose" in data and data["purpose"] is not None:
+        _expect_text(ctx, ("purpose",), data["purpose"])
+    for name in ("input_schema", "output_schema"):
+        if name in data:
+            _check_columns(ctx, name, data[name])
+    td = data.get("training_data")
+    if td is not None and not isinstance(td, dict):
+        _expect_text(ctx, ("training_data",), td, "text or a mapping")
+    if "performance_metrics" in data:
+        _check_metrics(ctx, data["performance_metrics"])
+    lim = data.get("limitations")
+    if isinstance(lim, list):
+        for i, item in enumerate(lim):
+            _expect_text(ctx, ("limitations", i), item)
+    elif lim is not None:
+        _expect_text(ctx, ("limitations",), lim, "text or a list of texts")
+
+
+def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    stack: list[tuple[Path, Any]] = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        yield p, v
+        if isinstance(v, dict):
+            stack.extend(((*p, cards.path_key(k)), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend(((*p, i), x) for i, x in reversed(list(enumerate(v))))
+
+
+def _check_placeholders_and_keys(ctx: _Ctx, data: Any) -> None:
+    for path, plain in ctx.doc.plain_keys.items():
+        if plain.tag in _TEXTUAL_TAGS:
+            ctx.fail(YAML11, f"key `{plain.text}` in {_dotted(path[:-1])} is read by YAML as "
+                     f"{plain.tag.rsplit(':', 1)[-1]}, not text", ctx.doc.key_mark_of(path),
+                     hint=f"quote the key: '{plain.text}'")
+    for path, v in _walk(data, ()):
+        if isinstance(v, str) and v.strip().lower() in ctx.placeholders:
+            shown = v.strip() or "an empty string"
+            ctx.fail(PLACEHOLDER, f"{_dotted(path)} is a placeholder ({shown})", ctx.at(path))
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return v
+
+
+def _extra_schema(ctx: _Ctx, data: Any, policy: Policy) -> None:
+    rel = policy.section("card").get("extra_schema")
+    if not rel:
+        return
+    from mlgov_checks.errors import PolicyError
+
+    path = rel if os.path.isabs(rel) else os.path.join(policy.base_dir, rel)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as e:
+        raise PolicyError(f"card.extra_schema {rel!r} cannot be read: {e.strerror}", file=policy.source) from e
+    schema_doc = cards.parse_bytes(raw, rel)
+    if schema_doc.fatal or not isinstance(schema_doc.data, dict):
+        raise PolicyError(f"card.extra_schema {rel!r} is not a JSON/YAML object", file=policy.source)
+    import jsonschema  # deferred: only teams with an extra schema pay for it
+
+    schema = _jsonable(schema_doc.data)
+    try:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as e:
+        raise PolicyError(f"card.extra_schema {rel!r} is not a valid JSON Schema: {e.message}",
+                          file=policy.source) from e
+    for err in sorted(cls(schema).iter_errors(_jsonable(data)), key=lambda e: list(map(str, e.absolute_path))):
+        epath = tuple(err.absolute_path)
+        where = _dotted(epath)
+        ctx.fail(EXTRA, f"{where}: {err.message}", ctx.at(epath))
+
+
+def check_document(doc: Document, policy: Policy, *, target: str | None = None) -> Iterator[Finding]:
+    """All card checks on a parsed document; a PASS finding for each check that found nothing."""
+    ctx = _Ctx(doc, target or doc.path, policy)
+    for p in doc.problems:
+        ctx.fail(_PROBLEM_CHECK[p.kind], p.message, p.mark)
+    ran: list[Check] = [SYNTAX, ENCODING, SIZE, STRUCTURE]
+    if not doc.fatal:
+        ran += [DUPLICATE, TAG, ROOT]
+        if doc.empty or not isinstance(doc.data, dict):
+            what = "empty" if doc.empty else f"{_kind(doc.data)}"
+            ctx.fail(ROOT, f"the card must be a mapping of fields, but the document is {what}", Mark(1, 1))
+        else:
+            required = list(dict.fromkeys([*CARD_FIELDS, *policy.section("card")["required_fields"]]))
+            _check_fields(ctx, doc.data, required)
+            _check_placeholders_and_keys(ctx, doc.data)
+            ran += [REQUIRED, TYPE, PLACEHOLDER, YAML11]
+            if policy.section("card").get("extra_schema"):
+                _extra_schema(ctx, doc.data, policy)
+                ran.append(EXTRA)
+    yield from sorted(ctx.findings, key=lambda f: (f.line or 0, f.column or 0))
+    for check in ran:
+        if check.id not in ctx.failed:
+            yield check.passed(ctx.target, file=doc.path)
+
+
+def check_file(path: str, policy: Policy, *, display_path: str | None = None) -> list[Finding]:
+    """Load and check one card file; a missing or unreadable file is an ERROR finding (exit 3)."""
+    shown = display_path or path
+    conf = policy.section("card")
+    try:
+        doc = cards.load_file(path, max_bytes=conf["max_bytes"], max_depth=conf["max_depth"],
+                              max_nodes=conf["max_nodes"], display_path=shown)
+    except OSError as e:
+        return [READABLE.errored(shown, f"cannot read card: {e.strerror or e}", file=shown)]
+    return list(check_document(doc, policy, target=shown))
+
+
+def schema_text() -> str:
+    """The shipped JSON Schema for cards (documentation, and for other validators)."""
+    from importlib import resources
+
+    text = resources.files("mlgov_checks").joinpath("schemas/model_card.schema.json").read_text("utf-8")
+    json.loads(text)
+    return text
