@@ -309,7 +309,8 @@ def check_document(doc: Document, policy: Policy, *, target: str | None = None) 
     """All card checks on a parsed document; a PASS finding for each check that found nothing."""
     ctx = _Ctx(doc, target or doc.path, policy)
     for p in doc.problems:
-        ctx.fail(_PROBLEM_CHECK[p.kind], p.message, p.mark)
+        where = f"{_dotted(p.path)}: " if p.path and p.kind is ProblemKind.TAG else ""
+        ctx.fail(_PROBLEM_CHECK[p.kind], where + p.message, p.mark)
     ran: list[Check] = [SYNTAX, ENCODING, SIZE, STRUCTURE]
     if not doc.fatal:
         ran += [DUPLICATE, TAG, ROOT]
