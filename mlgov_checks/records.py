@@ -61,11 +61,13 @@ class ModelVersionRecord:
     status: str | None = None
     run: RunRecord | None = None
     # Artifact paths reachable for this version: the run's artifacts plus the logged model's files
-    # (prefixed by the model's path), None when not listed.
+    # (prefixed by the model's name), None when not listed. The adapter lists only the directories
+    # that can hold a path the policy asks for, so other files may be absent from this tuple.
     artifacts: tuple[str, ...] | None = None
     card: CardArtifact | None = None
     baseline: ModelVersionRecord | None = None  # the policy's baseline alias, when it exists
     requested_as: str | None = None  # the target as the user wrote it (alias, latest)
+    model_id: str | None = None  # the MLflow 3 logged model behind this version, when there is one
 
     @property
     def target(self) -> str:
