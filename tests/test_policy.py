@@ -1,0 +1,82 @@
+"""Policy files: discovery, defaults, schema errors at file:line with the offending key."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlgov_checks.errors import PolicyError
+from mlgov_checks.policy import DEFAULTS, find_policy, load_policy
+
+
+def write(tmp_path, text, name=".mlgov.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_defaults_follow_the_source_design(tmp_path):
+    policy = load_policy(start=str(tmp_path))
+    assert policy.source is None
+    assert policy.section("metrics")["thresholds"] == {"accuracy": {"min": 0.8}, "drift_score": {"max": 0.1}}
+
+
+def test_thresholds_replace_rather_than_merge(tmp_path):
+    policy = load_policy(write(tmp_path, "metrics:\n  thresholds:\n    latency_ms: {max: 100}\n"))
+    assert policy.section("metrics")["thresholds"] == {"latency_ms": {"max": 100}}
+    assert policy.section("metrics")["card_tolerance"] == DEFAULTS["metrics"]["card_tolerance"]
+
+
+@pytest.mark.parametrize(("text", "where", "words"), (
+    ("colour: blue\n", ":1:1", "unknown key 'colour'"),
+    ("card:\n  required_fields: owners\n", ":2:3", "card.required_fields"),
+    ("metrics:\n  thresholds:\n    accuracy: {min: high}\n", ":3:16", "metrics.thresholds.accuracy.min"),
+    ("card: [\n", ":2:1", "syntax"),
+    ("card: {}\ncard: {}\n", ":2:1", "duplicate key 'card'"),
+    ("- a\n", ":1:1", "must be a mapping"),
+    ("metrics:\n  thresholds:\n    accuracy: {min: 0.9, max: 0.5}\n", ":3:5", "greater than max"),
+))
+def test_invalid_policy_names_file_line_and_key(tmp_path, text, where, words):
+    path = write(tmp_path, text)
+    with pytest.raises(PolicyError) as info:
+        load_policy(path)
+    assert f"{path}{where}" in str(info.value)
+    assert words in str(info.value)
+    assert info.value.exit_code == 2
+
+
+def test_pyproject_tool_table(tmp_path):
+    write(tmp_path, '[project]\nname = "x"\n\n[tool.mlgov.card]\nrequired_fields = ["owners"]\n', "pyproject.toml")
+    found = find_policy(str(tmp_path))
+    assert found and found.endswith("pyproject.toml")
+    assert load_policy(found).section("card")["required_fields"] == ["owners"]
+
+
+def test_pyproject_unknown_key(tmp_path):
+    path = write(tmp_path, "[tool.mlgov]\nnope = 1\n", "pyproject.toml")
+    with pytest.raises(PolicyError, match="unknown key 'nope'"):
+        load_policy(path)
+
+
+def test_discovery_stops_at_the_repository_root(tmp_path):
+    write(tmp_path, "version: 1\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "sub").mkdir()
+    assert find_policy(str(repo / "sub")) is None
+    write(repo, "version: 1\n")
+    assert find_policy(str(repo / "sub")) == str(repo / ".mlgov.yaml")
+
+
+def test_valid_policy_is_cached_and_still_revalidated_when_changed(tmp_path):
+    path = write(tmp_path, "card:\n  required_fields: [owners]\n")
+    load_policy(path)
+    load_policy(path)  # served from the cache
+    write(tmp_path, "card:\n  required_fields: 3\n")
+    with pytest.raises(PolicyError):
+        load_policy(path)
+
+
+def test_policy_hash_changes_with_content(tmp_path):
+    a = load_policy(write(tmp_path, "metrics:\n  card_tolerance: 0.01\n"))
+    b = load_policy(write(tmp_path, "metrics:\n  card_tolerance: 0.02\n"))
+    assert a.sha256 != b.sha256 and len(a.sha256) == 64
