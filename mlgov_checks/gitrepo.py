@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # gitpython costs ~140 ms to import: only the functions that 
     import git
 
 _USERINFO = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")
+_SCHEME = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<rest>.*)$")
+_SCP = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^@/:]+):(?P<path>[^/].*)$")  # [user@]host:org/repo
 
 
 class RepositoryError(EvaluationError):
@@ -50,6 +52,39 @@ def tracked_files(patterns: Iterable[str], cwd: str) -> list[str] | None:
         return None
     names = [os.fsdecode(n) for n in proc.stdout.split(b"\0") if n]
     return [n for n in names if os.path.isfile(os.path.join(cwd, n))]
+
+
+def normalize_repo_url(url: str) -> str:
+    """A comparable form of a repository URL: `host/path`, lowercased, without `.git`.
+
+    `git@github.com:Org/Repo.git`, `ssh://git@github.com:22/org/repo`, `https://user:token@github.com/
+    org/repo/` and `https://github.com/org/repo.git` all become `github.com/org/repo`: scheme, user
+    info and port are dropped (ssh and https use different ports for the same repository) and case
+    is ignored (the major hosts treat paths case-insensitively). `file://` URLs and local paths
+    become the normalised path. An empty string stays empty.
+    """
+    u = url.strip()
+    if not u:
+        return ""
+    m = _SCHEME.match(u)
+    if m and m["scheme"].lower() == "file":
+        key = _local(m["rest"])
+    elif m:
+        hostport, _, path = m["rest"].partition("/")
+        host = hostport.rpartition("@")[2]
+        host = host.partition("]")[0] + "]" if host.startswith("[") else host.split(":")[0]
+        key = f"{host}/{path}"
+    elif (s := _SCP.match(u)) and len(s["host"]) > 1:  # a one-letter "host" is a Windows drive
+        key = f"{s['host']}/{s['path']}"
+    else:
+        key = _local(u)
+    key = re.sub(r"/{2,}", "/", key).rstrip("/")
+    key = key[:-4] if key.lower().endswith(".git") else key
+    return key.rstrip("/").lower()
+
+
+def _local(path: str) -> str:
+    return os.path.normpath(path).replace("\\", "/")
 
 
 def strip_userinfo(url: str) -> str:
@@ -100,7 +135,12 @@ class Repository:
 
     def is_reachable(self, sha: str, ref: str) -> bool:
         """True when the commit is `ref` or one of its ancestors (`git merge-base --is-ancestor`)."""
-        return bool(self._repo.is_ancestor(sha, ref))
+        import git
+
+        try:
+            return bool(self._repo.is_ancestor(self._repo.commit(sha), self._repo.commit(ref)))
+        except (git.GitCommandError, git.BadName, ValueError) as e:
+            raise RepositoryError(f"{self.path}: cannot compare {sha[:12]} with {ref}: {e}") from e
 
     def remote_urls(self) -> dict[str, list[str]]:
         """Every remote's URLs (fetch and push), user-info stripped, by remote name."""
