@@ -1,0 +1,47 @@
+"""Helpers the CI reporters share: masked findings, relative paths, status ordering."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from mlgov_checks.findings import Finding, Status
+from mlgov_checks.secrets import mask
+
+# Worst first: what a group of findings (one check on one target) reports as its status.
+SEVERITY = (Status.ERROR, Status.FAIL, Status.WARN, Status.WAIVED, Status.PASS)
+
+
+def masked(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings with credentials masked in every free-text field (messages may quote URIs)."""
+    return [
+        replace(f, target=mask(f.target), message=mask(f.message),
+                file=mask(f.file) if f.file else f.file, hint=mask(f.hint) if f.hint else f.hint)
+        for f in findings
+    ]
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    present = set(statuses)
+    return next((s for s in SEVERITY if s in present), Status.PASS)
+
+
+def relative_path(path: str) -> str:
+    """A repository-relative, forward-slash path, as CI annotations and SARIF URIs want.
+
+    Absolute paths under $GITHUB_WORKSPACE (else the working directory) are made relative to it;
+    other absolute paths are left as they are.
+    """
+    if os.path.isabs(path):
+        base = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+        rel = os.path.relpath(path, base)
+        if not rel.startswith(os.pardir):
+            path = rel
+    path = path.replace(os.sep, "/")
+    return path[2:] if path.startswith("./") else path
+
+
+def targets_in_order(findings: Sequence[Finding], declared: Sequence[str]) -> list[str]:
+    """Every evaluated target once: the declared ones first (even without findings), then the rest."""
+    return list(dict.fromkeys([*(mask(t) for t in declared), *(f.target for f in findings)]))
