@@ -1,7 +1,290 @@
-"""Evidence checks (being built)."""
+"""Evidence checks: what a registered model version must carry besides good metrics."""
 
 from __future__ import annotations
 
-from mlgov_checks.checks._base import Check
+import importlib
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
-CHECKS: tuple[Check, ...] = ()
+from mlgov_checks import cards
+from mlgov_checks.checks._base import Check, check_from
+from mlgov_checks.findings import Finding, Status
+from mlgov_checks.policy import Policy
+from mlgov_checks.records import ModelVersionRecord
+
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+SEMVER_TAG = "semantic_version"
+
+
+def check_source_run(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The model version names the run that produced it, and that run exists.
+
+    Provenance, metrics and artifacts are all read from the version's source run: a version
+    registered from a file path, or whose run was deleted, has no evidence at all.
+    """
+    if not version.run_id:
+        yield SOURCE_RUN.failed(version.target, "model version has no source run (run_id is empty)")
+    elif version.run is None:
+        yield SOURCE_RUN.failed(version.target, f"source run {version.run_id} was not found")
+    else:
+        yield SOURCE_RUN.passed(version.target, f"source run {version.run_id}")
+
+
+def check_artifacts(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """Every artifact path in `evidence.artifacts` exists in the version's run.
+
+    The defaults are the source design's evidence: `documentation/model_card.yaml` (the model
+    card) and `validation/report.txt` (the validation report). Paths are relative to the run's
+    artifact root; a path under the logged model's name (e.g. `model/MLmodel`) is looked up in the
+    logged model's own artifacts.
+    """
+    if version.run is None:
+        return
+    present = set(version.artifacts or ())
+    required = list(policy.section("evidence")["artifacts"])
+    missing = [p for p in required if p.strip("/") not in present]
+    for path in missing:
+        yield ARTIFACTS.failed(version.target, f"required artifact {path!r} is missing",
+                               hint=f"log it with mlflow.log_artifact(..., artifact_path={_parent(path)!r})")
+    if not missing:
+        yield ARTIFACTS.passed(version.target, f"{len(required)} required artifact(s) present")
+
+
+def check_requirements(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The run records its Python dependencies: any one of `evidence.requirements` exists.
+
+    Defaults: `requirements.txt`, `model/requirements.txt` (what `mlflow.<flavor>.log_model`
+    writes) and `dependencies/requirements.txt` (the source design's location).
+    """
+    if version.run is None:
+        return
+    options = list(policy.section("evidence")["requirements"])
+    if not options:
+        yield REQUIREMENTS.passed(version.target, "no requirements file required by the policy")
+        return
+    present = set(version.artifacts or ())
+    found = [p for p in options if p.strip("/") in present]
+    if found:
+        yield REQUIREMENTS.passed(version.target, f"requirements file {found[0]!r} present")
+    else:
+        yield REQUIREMENTS.failed(version.target, "no requirements file: expected one of "
+                                  + ", ".join(repr(p) for p in options))
+
+
+def check_description(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The model version has a description (`evidence.require_description`, default true).
+
+    A registry entry with no description tells a reviewer nothing about what changed.
+    """
+    if not policy.section("evidence")["require_description"]:
+        return
+    if (version.description or "").strip():
+        yield DESCRIPTION.passed(version.target, "description present")
+    else:
+        yield DESCRIPTION.failed(version.target, "model version has no description",
+                                 hint="set one with MlflowClient().update_model_version(name, version, "
+                                      "description=...)")
+
+
+def _description_approved(version: ModelVersionRecord) -> bool:
+    return (version.description or "").lstrip().startswith("Approved")
+
+
+def _recorded_approvals(version: ModelVersionRecord, policy: Policy) -> tuple[bool, list[Finding]]:
+    """Recorded approvals from the approvals family, when that family offers an evaluator."""
+    module = importlib.import_module("mlgov_checks.checks.approvals")
+    evaluate: Callable[..., Any] | None = getattr(module, "evaluate", None)
+    if evaluate is None:
+        return False, [APPROVAL.failed(version.target, "recorded approvals are not available in this "
+                                       "version of mlgov", hint="use evidence.approval: description")]
+    found = list(evaluate(version, policy))
+    ok = bool(found) and not any(f.status in (Status.FAIL, Status.ERROR) for f in found)
+    return ok, found
+
+
+def check_approval(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """Approval evidence is present, as `evidence.approval` requires.
+
+    `description`: the version's description starts with "Approved" (the source design's
+    convention). `approvals`: the version carries enough recorded approvals (`mlgov approve`).
+    `either` (default): one of the two. `none`: no approval evidence is required.
+    """
+    mode = policy.section("evidence")["approval"]
+    target = version.target
+    if mode == "none":
+        return
+    by_description = _description_approved(version)
+    if mode == "description" or (mode == "either" and by_description):
+        if by_description:
+            yield APPROVAL.passed(target, "description starts with 'Approved'")
+        else:
+            yield APPROVAL.failed(target, "no approval: the description does not start with 'Approved'",
+                                  hint="approve the version: a description starting with 'Approved'")
+        return
+    ok, found = _recorded_approvals(version, policy)
+    if mode == "approvals":
+        yield from found
+        if not found:
+            yield APPROVAL.failed(target, "no recorded approvals")
+        return
+    if ok:  # either, approved by records
+        yield from found
+        yield APPROVAL.passed(target, "recorded approvals present")
+    else:
+        yield from (f for f in found if f.status not in (Status.FAIL, Status.ERROR))
+        yield APPROVAL.failed(target, "no approval: the description does not start with 'Approved' "
+                              "and there are no sufficient recorded approvals",
+                              hint="record approvals or start the description with 'Approved'")
+
+
+def _tags(check: Check, target: str, tags: Mapping[str, str], required: list[str],
+          where: str) -> Iterator[Finding]:
+    missing = [k for k in required if not (tags.get(k) or "").strip()]
+    for key in missing:
+        yield check.failed(target, f"{where} tag {key!r} is missing or empty")
+    if required and not missing:
+        yield check.passed(target, f"{where} tags present: {', '.join(required)}")
+
+
+def check_run_tags(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The source run carries every tag in `evidence.run_tags` (e.g. team, project, framework)."""
+    if version.run is not None:
+        yield from _tags(RUN_TAGS, version.target, version.run.tags,
+                         list(policy.section("evidence")["run_tags"]), "run")
+
+
+def check_version_tags(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The model version carries every tag in `evidence.version_tags`."""
+    yield from _tags(VERSION_TAGS, version.target, version.tags,
+                     list(policy.section("evidence")["version_tags"]), "model version")
+
+
+def check_semantic_version(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """With `evidence.require_semantic_version`, the version's `semantic_version` tag is MAJOR.MINOR.PATCH.
+
+    The source design tags each registered version with a semantic version next to MLflow's own
+    integer version number; see https://semver.org.
+    """
+    if not policy.section("evidence")["require_semantic_version"]:
+        return
+    value = (version.tags.get(SEMVER_TAG) or "").strip()
+    if not value:
+        yield SEMANTIC_VERSION.failed(version.target, f"model version tag {SEMVER_TAG!r} is missing")
+    elif not _SEMVER.match(value):
+        yield SEMANTIC_VERSION.failed(version.target, f"{SEMVER_TAG}={value!r} is not a semantic version")
+    else:
+        yield SEMANTIC_VERSION.passed(version.target, f"{SEMVER_TAG}={value}")
+
+
+def check_card_artifact(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The model card artifact (`evidence.card_artifact`) exists and passes every `mlgov card` check.
+
+    The card is downloaded from the run and validated with exactly the checks of `mlgov card`;
+    those findings point at the artifact (`models:/NAME/VERSION/documentation/model_card.yaml`).
+    """
+    if version.run is None:
+        return
+    path = policy.section("evidence")["card_artifact"]
+    if version.card is None:
+        yield CARD_VALID.failed(version.target, f"model card artifact {path!r} is missing",
+                                hint="log it: mlflow.log_artifact('model_card.yaml', 'documentation')")
+        return
+    from mlgov_checks.checks import card
+
+    found = list(card.check_document(_parse(version, policy), policy, target=version.target))
+    yield from found
+    if not any(f.status in (Status.FAIL, Status.ERROR) for f in found):
+        yield CARD_VALID.passed(version.target, f"model card {path!r} is valid",
+                                file=version.card.display_path)
+
+
+def _parse(version: ModelVersionRecord, policy: Policy) -> cards.Document:
+    assert version.card is not None
+    conf = policy.section("card")
+    return cards.parse_bytes(version.card.content, version.card.display_path, max_bytes=conf["max_bytes"],
+                             max_depth=conf["max_depth"], max_nodes=conf["max_nodes"])
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return float(v)
+
+
+def check_card_metrics(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """Every metric the card claims in `performance_metrics` matches the run's logged value.
+
+    Within `metrics.card_tolerance` (absolute, default 0.005). A card that claims a metric the run
+    did not log fails too: a card must not oversell the model it documents.
+    """
+    if version.run is None or version.card is None:
+        return
+    doc = _parse(version, policy)
+    claims = doc.data.get("performance_metrics") if isinstance(doc.data, dict) else None
+    if not isinstance(claims, dict) or not claims:
+        return  # the card checks already report a missing or malformed performance_metrics
+    tolerance = float(policy.section("metrics")["card_tolerance"])
+    logged = version.run.metrics
+    shown = version.card.display_path
+    bad = 0
+    for name, claimed in claims.items():
+        mark = doc.mark_of(("performance_metrics", name))
+        loc = {"file": shown, "line": mark.line, "column": mark.column}
+        value = _number(claimed)
+        actual = logged.get(str(name))
+        if value is None:
+            continue  # card-field-type reports a non-number
+        if actual is None or math.isnan(actual):
+            bad += 1
+            yield CARD_METRICS.failed(version.target, f"card claims {name}={value:g} but the run did not log "
+                                      f"{name!r}", **loc)
+        elif not abs(value - actual) <= tolerance:
+            bad += 1
+            yield CARD_METRICS.failed(version.target, f"card claims {name}={value:g} but the run logged "
+                                      f"{name}={actual:g} (tolerance {tolerance:g})", **loc)
+    if not bad:
+        yield CARD_METRICS.passed(version.target, f"{len(claims)} card metric(s) match the run", file=shown)
+
+
+def _parent(path: str) -> str | None:
+    head = path.strip("/").rpartition("/")[0]
+    return head or None
+
+
+# Registered here so that `mlgov explain target-reachable` finds it; the gate emits it.
+REACHABLE = Check("target-reachable", "Target could be evaluated", """
+    The target was found on the tracking server and its records were read. Otherwise the gate
+    cannot say whether the model complies: the server was unreachable, refused the credentials
+    (401/403), timed out, or the run, model, version or alias does not exist. This is exit 3, and
+    the other targets are still evaluated.
+    """, "check the target and --tracking-uri / MLFLOW_TRACKING_URI")
+SOURCE_RUN = check_from(check_source_run, "evidence-source-run", "Version has a source run")
+ARTIFACTS = check_from(check_artifacts, "evidence-artifacts", "Required artifacts are logged")
+REQUIREMENTS = check_from(check_requirements, "evidence-requirements", "Dependencies are recorded",
+                          hint="log a requirements.txt (log_model writes model/requirements.txt)")
+DESCRIPTION = check_from(check_description, "evidence-description", "Version has a description")
+APPROVAL = check_from(check_approval, "evidence-approval", "Approval evidence is present")
+RUN_TAGS = check_from(check_run_tags, "evidence-run-tags", "Run carries the required tags",
+                      hint="set them with mlflow.set_tags({...}) in the training run")
+VERSION_TAGS = check_from(check_version_tags, "evidence-version-tags", "Version carries the required tags",
+                          hint="set them with MlflowClient().set_model_version_tag(...)")
+SEMANTIC_VERSION = check_from(check_semantic_version, "evidence-semantic-version",
+                              "Version has a semantic version tag")
+CARD_VALID = check_from(check_card_artifact, "card-artifact-valid", "Logged model card is valid")
+CARD_METRICS = check_from(check_card_metrics, "card-metrics-match", "Card metrics match the run",
+                          hint="update the card from the run's logged metrics")
+
+CHECKS = (REACHABLE, SOURCE_RUN, ARTIFACTS, REQUIREMENTS, DESCRIPTION, APPROVAL, RUN_TAGS, VERSION_TAGS,
+          SEMANTIC_VERSION, CARD_VALID, CARD_METRICS)
+
+EVALUATORS: tuple[Callable[[ModelVersionRecord, Policy], Iterator[Finding]], ...] = (
+    check_source_run, check_artifacts, check_requirements, check_description, check_approval, check_run_tags,
+    check_version_tags, check_semantic_version, check_card_artifact, check_card_metrics)
+
+
+def evaluate(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """Every evidence check on one model version, in a stable order."""
+    for func in EVALUATORS:
+        yield from func(version, policy)
