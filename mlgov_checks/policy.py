@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from mlgov_checks import __version__, cards
@@ -203,6 +202,8 @@ def _jsonable(v: Any) -> Any:
 
 
 def _schema() -> dict[str, Any]:
+    from importlib import resources
+
     text = resources.files("mlgov_checks").joinpath("schemas/policy.schema.json").read_text("utf-8")
     result: dict[str, Any] = json.loads(text)
     return result

@@ -1,28 +1,43 @@
-"""The registry of checks: every family module exports CHECKS; ids are stable and unique."""
+"""The registry of checks: every family module exports CHECKS; ids are stable and unique.
+
+The families are imported on first use of the registry, not when one family is imported: the
+card hook loads only the card family.
+"""
 
 from __future__ import annotations
 
-from mlgov_checks.checks import approvals, card, evidence, metrics, provenance, waivers
-from mlgov_checks.checks._base import Check
-from mlgov_checks.errors import UsageError
+import importlib
+from typing import Any
 
-FAMILIES = (card, provenance, metrics, evidence, approvals, waivers)
+FAMILY_MODULES = ("card", "provenance", "metrics", "evidence", "approvals", "waivers")
 
-
-def _build() -> dict[str, Check]:
-    registry: dict[str, Check] = {}
-    for fam in FAMILIES:
-        for c in fam.CHECKS:
-            if c.id in registry:  # pragma: no cover - a programming error caught by the tests
-                raise RuntimeError(f"duplicate check id {c.id!r}")
-            registry[c.id] = c
-    return registry
+_registry: dict[str, Any] | None = None
 
 
-REGISTRY: dict[str, Check] = _build()
+def registry() -> dict[str, Any]:
+    """Check id -> Check, for every family."""
+    global _registry
+    if _registry is None:
+        built: dict[str, Any] = {}
+        for name in FAMILY_MODULES:
+            for c in importlib.import_module(f"mlgov_checks.checks.{name}").CHECKS:
+                if c.id in built:  # pragma: no cover - a programming error caught by the tests
+                    raise RuntimeError(f"duplicate check id {c.id!r}")
+                built[c.id] = c
+        _registry = built
+    return _registry
 
 
-def get(check_id: str) -> Check:
-    if check_id not in REGISTRY:
+def get(check_id: str) -> Any:
+    from mlgov_checks.errors import UsageError
+
+    reg = registry()
+    if check_id not in reg:
         raise UsageError(f"no such check: {check_id!r}; `mlgov explain` lists them")
-    return REGISTRY[check_id]
+    return reg[check_id]
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: `from mlgov_checks.checks import REGISTRY`
+    if name == "REGISTRY":
+        return registry()
+    raise AttributeError(name)

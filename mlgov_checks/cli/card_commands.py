@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from typing import Any
 
 import click
@@ -53,6 +52,8 @@ def policy_cmd(paths: tuple[str, ...]) -> int:
 
 
 def _template(name: str) -> str:
+    from importlib import resources
+
     return resources.files("mlgov_checks").joinpath(f"templates/{name}").read_text("utf-8")
 
 
