@@ -100,6 +100,8 @@ def baseline_problems(name: str, candidate: float, baseline: float, rule: Baseli
             change = diff / abs(baseline)
             if change < rule.min_relative_change:
                 moved = f"only {_pct(change)} better" if change >= 0 else f"{_pct(-change)} worse"
+                if _pct(change) == _pct(rule.min_relative_change):  # rounding hides the difference
+                    moved = f"only {fmt(change * 100)}% better"
                 out.append(f"{name}={fmt(candidate)} is {moved} than the baseline {fmt(baseline)}: "
                            f"needs at least {_pct(rule.min_relative_change)} better")
     return out
