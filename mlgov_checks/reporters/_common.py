@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -13,11 +14,21 @@ from mlgov_checks.secrets import mask
 SEVERITY = (Status.ERROR, Status.FAIL, Status.WARN, Status.WAIVED, Status.PASS)
 
 
+# C0 controls other than TAB, LF and CR (and DEL): terminal escapes that could hide or recolour text
+# in a CI log, and characters XML 1.0 cannot carry at all.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """Credentials masked, control characters shown as `\\xNN`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", mask(text))
+
+
 def masked(findings: Sequence[Finding]) -> list[Finding]:
-    """The findings with credentials masked in every free-text field (messages may quote URIs)."""
+    """The findings, every free-text field passed through `visible` (messages may quote URIs)."""
     return [
-        replace(f, target=mask(f.target), message=mask(f.message),
-                file=mask(f.file) if f.file else f.file, hint=mask(f.hint) if f.hint else f.hint)
+        replace(f, target=visible(f.target), message=visible(f.message),
+                file=visible(f.file) if f.file else f.file, hint=visible(f.hint) if f.hint else f.hint)
         for f in findings
     ]
 
@@ -44,4 +55,4 @@ def relative_path(path: str) -> str:
 
 def targets_in_order(findings: Sequence[Finding], declared: Sequence[str]) -> list[str]:
     """Every evaluated target once: the declared ones first (even without findings), then the rest."""
-    return list(dict.fromkeys([*(mask(t) for t in declared), *(f.target for f in findings)]))
+    return list(dict.fromkeys([*(visible(t) for t in declared), *(f.target for f in findings)]))

@@ -8,21 +8,16 @@ https://github.com/testmoapp/junitxml
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from mlgov_checks.findings import Finding, Status, group_by_target
 from mlgov_checks.reporters import ReportContext
-from mlgov_checks.reporters._common import masked, relative_path, targets_in_order, worst
-from mlgov_checks.secrets import mask
+from mlgov_checks.reporters._common import masked, relative_path, targets_in_order, visible, worst
 
-# Characters XML 1.0 cannot carry at all, not even as character references.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    return _INVALID_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+# Every text reaching the XML goes through `visible`: XML 1.0 cannot carry most control characters,
+# not even as character references.
+_clean = visible
 
 
 def _line(f: Finding) -> str:
@@ -68,7 +63,7 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
         suite = ET.SubElement(root, "testsuite", {"name": _clean(target)})
         props = ET.SubElement(suite, "properties")
         for name, value in (("mlgov.command", ctx.command), ("mlgov.version", ctx.tool_version),
-                            ("mlgov.policy", mask(ctx.policy_source or "(defaults)")),
+                            ("mlgov.policy", ctx.policy_source or "(defaults)"),
                             ("mlgov.target", target)):
             ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
         by_check: dict[str, list[Finding]] = {}

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 
 from mlgov_checks.findings import Finding, Status, group_by_target, overall_status
 from mlgov_checks.reporters import ReportContext
-from mlgov_checks.reporters._common import SEVERITY, masked, targets_in_order, worst
-from mlgov_checks.secrets import mask
+from mlgov_checks.reporters._common import SEVERITY, masked, targets_in_order, visible, worst
 
 LABEL = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.ERROR: "❗ error",
          Status.WARN: "⚠️ warn", Status.WAIVED: "🔕 waived"}
@@ -32,11 +31,14 @@ def escape(text: str, *, newline: str = "<br>") -> str:
 
 def counts_line(findings: Sequence[Finding], n_targets: int) -> str:
     c = Counter(f.status for f in findings)
-    noun = "target" if n_targets == 1 else "targets"
-    parts = [f"{n_targets} {noun}", f"{c[Status.PASS]} passed", f"{c[Status.FAIL]} failed",
-             f"{c[Status.ERROR]} could not be evaluated", f"{c[Status.WARN]} warnings",
+    parts = [_plural(n_targets, "target"), f"{c[Status.PASS]} passed", f"{c[Status.FAIL]} failed",
+             f"{c[Status.ERROR]} could not be evaluated", _plural(c[Status.WARN], "warning"),
              f"{c[Status.WAIVED]} waived"]
     return " · ".join(parts)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _message(f: Finding) -> str:
@@ -66,6 +68,6 @@ def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
         lines.append("")
     foot = f"mlgov-checks {escape(ctx.tool_version)}"
     if ctx.policy_source:
-        foot += f" · policy {escape(mask(ctx.policy_source))}"
+        foot += f" · policy {escape(visible(ctx.policy_source))}"
     lines.append(f"<sub>{foot}</sub>")
     return "\n".join(lines) + "\n"

@@ -17,11 +17,11 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters import ReportContext
-from mlgov_checks.reporters._common import masked, relative_path
-from mlgov_checks.secrets import mask
+from mlgov_checks.reporters._common import masked, relative_path, visible
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WAIVED: "error", Status.WARN: "warning"}
@@ -45,7 +45,8 @@ def _rule(check_id: str) -> dict[str, Any]:
 
 
 def _physical(uri: str, line: int | None, column: int | None) -> dict[str, Any]:
-    loc: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
+    # A relative URI reference: percent-encoded (spaces, `:` that would read as a scheme, non-ASCII).
+    loc: dict[str, Any] = {"artifactLocation": {"uri": quote(uri, safe="/"), "uriBaseId": "%SRCROOT%"}}
     if line:
         loc["region"] = {"startLine": line, **({"startColumn": column} if column else {})}
     return loc
@@ -63,7 +64,7 @@ def _result(f: Finding, rule_index: int, ctx: ReportContext, occurrence: int) ->
     if f.file:
         location["physicalLocation"] = _physical(relative_path(f.file), f.line, f.column)
     elif ctx.policy_source:
-        location["physicalLocation"] = _physical(relative_path(mask(ctx.policy_source)), 1, None)
+        location["physicalLocation"] = _physical(relative_path(visible(ctx.policy_source)), 1, None)
     if not f.file or f.file != f.target:
         location["logicalLocations"] = [{"fullyQualifiedName": f.target, "kind": "resource"}]
     if not f.file:
