@@ -116,9 +116,10 @@ def apply(findings: list[Finding], policy: Policy, *, today: dt.date) -> list[Fi
     out: list[Finding] = []
     for f in findings:
         if f.status is Status.FAIL:
-            w = next((w for w in waivers if not w.expired(today) and w.covers(f)), None)
-            if w is not None:
-                used.add(w.index)
+            matching = [w for w in waivers if not w.expired(today) and w.covers(f)]
+            used.update(w.index for w in matching)  # an overlapping waiver is not stale either
+            if matching:
+                w = matching[0]  # the first in policy order names itself in the message
                 f = f.with_status(Status.WAIVED, f"{f.message}; waived by {w.approved_by} until "
                                                  f"{w.expires}: {w.reason}")
         elif f.status is Status.ERROR:
