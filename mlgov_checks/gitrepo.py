@@ -183,3 +183,31 @@ def describe_worktree(path: str) -> dict[str, Any]:
         "repo_url": url,
         "dirty": repo.is_dirty(index=True, working_tree=True, untracked_files=True),
     }
+
+
+def read_at_ref(path: str, ref: str, cwd: str | None = None, *,
+                from_root: bool = False) -> tuple[bytes | None, str]:
+    """The content of `path` (relative to the cwd, or to the repository root) as committed at `ref`.
+
+    Returns (content or None when the file does not exist at that ref, the path inside the repo).
+    An unknown ref or a directory outside any repository raises RepositoryError.
+    """
+    import git
+
+    base = os.path.abspath(cwd or os.getcwd())
+    try:
+        repo = git.Repo(base, search_parent_directories=True)
+    except (git.NoSuchPathError, git.InvalidGitRepositoryError) as e:
+        raise RepositoryError(f"{base}: not a git repository, so --policy-ref cannot be read") from e
+    root = repo.working_tree_dir or base
+    rel = path if from_root else os.path.relpath(os.path.join(base, path), root).replace(os.sep, "/")
+    try:
+        commit = repo.commit(ref)
+    except (git.BadName, ValueError, git.GitCommandError) as e:
+        raise RepositoryError(f"unknown git ref {ref!r} (fetch it first, e.g. `git fetch origin main`)") from e
+    try:
+        blob = commit.tree / rel
+    except KeyError:
+        return None, rel
+    data: bytes = blob.data_stream.read()
+    return data, rel
