@@ -279,6 +279,45 @@ def load_policy(path: str | None = None, *, start: str | None = None) -> Policy:
     return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)
 
 
+def load_policy_at_ref(ref: str, path: str | None = None, *, start: str | None = None) -> Policy:
+    """The policy as committed at git `ref` (e.g. origin/main): a pull request cannot weaken it.
+
+    The file is the one `path` names, else the one found in the working tree, else `.mlgov.yaml`
+    at the repository root. A policy file absent at `ref` means the defaults applied there.
+    """
+    from mlgov_checks import gitrepo
+
+    local = path or find_policy(start)
+    candidates = [local] if local else [*POLICY_NAMES, "pyproject.toml"]
+    cwd = start or os.getcwd()
+    for cand in candidates:
+        try:
+            data, rel = gitrepo.read_at_ref(cand, ref, cwd, from_root=local is None)
+        except gitrepo.RepositoryError as e:
+            raise PolicyError(str(e)) from e
+        if data is None:
+            continue
+        shown = f"{ref}:{rel}"
+        if rel.endswith(".toml"):
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
+            try:
+                tool = tomllib.loads(data.decode("utf-8")).get("tool", {}).get("mlgov")
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+                raise PolicyError(f"malformed TOML: {e}", file=shown) from e
+            if not isinstance(tool, dict):
+                continue
+            raw, doc = _jsonable(tool), None
+        else:
+            doc = cards.parse_bytes(data, shown, timestamps=False)
+            raw = parse_policy_document(doc)
+        validate(raw, source=shown, doc=doc)
+        return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)
+    return Policy(data=copy.deepcopy(DEFAULTS), source=f"{ref}:(defaults)")
+
+
 def policy_from_mapping(raw: Mapping[str, Any], *, source: str | None = None) -> Policy:
     """Validate and merge a policy given as data (tests, `--policy-ref`)."""
     validate(raw, source=source, doc=None)

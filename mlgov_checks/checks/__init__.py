@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-FAMILY_MODULES = ("card", "provenance", "metrics", "evidence", "approvals", "waivers")
+FAMILY_MODULES = ("card", "provenance", "metrics", "evidence", "approvals", "waivers", "policy_guard")
 
 _registry: dict[str, Any] | None = None
 

@@ -76,6 +76,7 @@ class Settings:
     reports: tuple[tuple[str, str], ...]
     color: bool
     verbose: bool
+    policy_findings: tuple[Finding, ...] = ()  # from --policy-ref: loosenings of the trusted policy
 
     @classmethod
     def from_options(cls, opts: dict[str, Any]) -> Settings:
@@ -83,9 +84,19 @@ class Settings:
         reports = tuple(_parse_report(r) for r in opts.get("report") or ())
         color_opt = opts.get("color")
         color = (sys.stdout.isatty() and "NO_COLOR" not in os.environ) if color_opt is None else color_opt
-        policy = load_policy(opts.get("policy"))
+        ref = opts.get("policy_ref") or None
+        guard: tuple[Finding, ...] = ()
+        if ref:
+            from mlgov_checks.checks import policy_guard
+            from mlgov_checks.policy import load_policy_at_ref
+
+            policy = load_policy_at_ref(ref, opts.get("policy"))
+            head = load_policy(opts.get("policy"))
+            guard = tuple(policy_guard.evaluate(policy, head, ref=ref))
+        else:
+            policy = load_policy(opts.get("policy"))
         return cls(policy=policy, format=fmt, reports=reports, color=bool(color),
-                   verbose=bool(opts.get("verbose")))
+                   verbose=bool(opts.get("verbose")), policy_findings=guard)
 
 
 def _parse_report(spec: str) -> tuple[str, str]:
@@ -98,6 +109,9 @@ def _parse_report(spec: str) -> tuple[str, str]:
 
 
 def policy_option(func: F) -> F:
+    func = click.option("--policy-ref", "policy_ref", metavar="REF", envvar="MLGOV_POLICY_REF",
+                        help="Judge by the policy committed at git REF (e.g. origin/main) and report any "
+                             "loosening by the working tree's policy. Env: MLGOV_POLICY_REF.")(func)
     return click.option("--policy", "policy", type=click.Path(dir_okay=False),
                         help="Policy file (default: nearest .mlgov.yaml or [tool.mlgov] in pyproject.toml).")(func)
 
@@ -121,6 +135,7 @@ def report_options(func: F) -> F:
 def emit(findings: Sequence[Finding], settings: Settings, *, command: str,
          targets: Sequence[str] = ()) -> int:
     """Print the stdout format, write every --report, publish GitHub output; return the exit code."""
+    findings = [*settings.policy_findings, *findings]
     ctx = ReportContext(command=command, color=settings.color and settings.format == "text",
                         verbose=settings.verbose, policy_source=settings.policy.source,
                         targets=tuple(targets))
