@@ -204,7 +204,8 @@ def read_at_ref(path: str, ref: str, cwd: str | None = None, *,
     try:
         commit = repo.commit(ref)
     except (git.BadName, ValueError, git.GitCommandError) as e:
-        raise RepositoryError(f"unknown git ref {ref!r} (fetch it first, e.g. `git fetch origin main`)") from e
+        raise RepositoryError(
+            f"unknown git ref {ref!r} (fetch it first, e.g. `git fetch origin main`)") from e
     try:
         blob = commit.tree / rel
     except KeyError:
