@@ -1,4 +1,6 @@
-"""`python -m mlgov_checks` runs the `mlgov` command."""
+"""`python -m mlgov_checks`: the `mlgov` command without relying on the console script."""
+
+from __future__ import annotations
 
 from mlgov_checks.cli import main
 
