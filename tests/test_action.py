@@ -213,3 +213,21 @@ def test_zizmor_finds_nothing():
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings to report" in proc.stdout
+
+
+def test_cache_key_step_leaves_the_callers_tree_clean(tmp_path):
+    (step,) = [s for s in action()["runs"]["steps"] if s.get("name") == "Prepare the pip cache key"]
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    env = {**os.environ, "GITHUB_WORKSPACE": str(workspace), "GITHUB_ACTION_PATH": str(REPO_ROOT)}
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=workspace, env=env, check=True)
+    key_file = workspace / ".mlgov-action" / "pyproject.toml"
+    assert key_file.read_bytes() == (REPO_ROOT / "pyproject.toml").read_bytes()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=workspace,
+                            capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+    steps = action()["runs"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["cache-dependency-path"] == ".mlgov-action/pyproject.toml"
+    assert re.fullmatch(r"actions/setup-python@[0-9a-f]{40}", setup["uses"])
