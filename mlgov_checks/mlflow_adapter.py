@@ -516,3 +516,113 @@ def version_record(mv: Any, run: RunRecord | None) -> ModelVersionRecord:
         last_updated_timestamp=mv.last_updated_timestamp, status=mv.status, run=run,
         model_id=getattr(mv, "model_id", None) or None,
     )
+
+
+# == Writes ======================================================================================
+# Everything below changes the registry or the tracking server. Only the commands that were asked
+# to write use it: `mlgov approve`, `promote`, `check --record` and `log`. Reads stay above.
+
+DECISIONS_EXPERIMENT = "mlgov-decisions"  # the append-only decision log: one run per decision
+DECISION_TAG = "mlgov.decision."
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class Writer:
+    """Registry and tracking writes (and the reads only they need), errors translated by the Adapter."""
+
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
+        self.client = adapter.client
+
+    def _call(self, what: str, func: Callable[[], T]) -> T:
+        return self.adapter._call(what, func)
+
+    # -- registry ----------------------------------------------------------------------------------
+
+    def set_version_tags(self, name: str, version: str, tags: Mapping[str, str]) -> None:
+        """One request per tag: MLflow has no batched model-version tag call."""
+        for key, value in tags.items():
+            self._call(f"models:/{name}/{version}", lambda k=key, v=value: (  # type: ignore[misc]
+                self.client.set_model_version_tag(name, version, k, v)))
+
+    def model_aliases(self, name: str) -> dict[str, str]:
+        """Alias -> version number, for one registered model (search results carry no aliases)."""
+        model = self._call(f"models:/{name}", lambda: self.client.get_registered_model(name))
+        return {str(a): str(v) for a, v in (getattr(model, "aliases", None) or {}).items()}
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        self._call(f"models:/{name}@{alias}",
+                   lambda: self.client.set_registered_model_alias(name, alias, version))
+
+    def transition(self, name: str, version: str, stage: str, *, archive_existing: bool) -> None:
+        """Move a version to a legacy stage; MLflow 3 still supports stages but warns on every call."""
+        import warnings
+
+        def move() -> Any:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return self.client.transition_model_version_stage(
+                    name, version, stage, archive_existing_versions=archive_existing)
+
+        self._call(f"models:/{name}/{version}", move)
+
+    # -- the decision log --------------------------------------------------------------------------
+
+    def decisions_experiment(self, *, create: bool) -> str | None:
+        """The decision log's experiment id; created on first write (a concurrent creation is fine)."""
+        what = f"experiment {DECISIONS_EXPERIMENT}"
+        exp = self._call(what, lambda: self.client.get_experiment_by_name(DECISIONS_EXPERIMENT))
+        if exp is not None or not create:
+            return str(exp.experiment_id) if exp is not None else None
+        try:
+            return str(self._call(what, lambda: self.client.create_experiment(DECISIONS_EXPERIMENT)))
+        except EvaluationError:  # created by another process meanwhile
+            exp = self._call(what, lambda: self.client.get_experiment_by_name(DECISIONS_EXPERIMENT))
+            if exp is None:
+                raise
+            return str(exp.experiment_id)
+
+    def log_decision(self, tags: Mapping[str, str], documents: Mapping[str, str], *, run_name: str) -> str:
+        """A new, finished run in the decision log with `tags` and JSON `documents`; its run id."""
+        experiment = self.decisions_experiment(create=True)
+        assert experiment is not None
+        run = self._call("decision log", lambda: self.client.create_run(
+            experiment, tags=dict(tags), run_name=run_name))
+        run_id = str(run.info.run_id)
+        for path, text in documents.items():
+            self._call(f"runs:/{run_id}", lambda p=path, t=text: (  # type: ignore[misc]
+                self.client.log_text(run_id, t, p)))
+        self._call(f"runs:/{run_id}", lambda: self.client.set_terminated(run_id))
+        return run_id
+
+    def decisions(self, model: str | None = None) -> list[RunRecord]:
+        """Every decision run (for one model, when given), oldest first: one paged search."""
+        from mlflow.entities import ViewType
+
+        experiment = self.decisions_experiment(create=False)
+        if experiment is None:
+            return []
+        where = f"tags.`{DECISION_TAG}model` = {_quote(model)}" if model is not None else ""
+        found = self.adapter._paged("decision log", lambda tok: self.client.search_runs(
+            [experiment], where, run_view_type=ViewType.ACTIVE_ONLY, max_results=PAGE,
+            order_by=["attributes.start_time ASC"], page_token=tok))
+        return [run_record(r) for r in found]
+
+    # -- training runs -----------------------------------------------------------------------------
+
+    def active_run_id(self) -> str | None:
+        run = self.adapter._mlflow.active_run()
+        return str(run.info.run_id) if run is not None else None
+
+    def set_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
+        from mlflow.entities import RunTag
+
+        self._call(f"runs:/{run_id}", lambda: self.client.log_batch(
+            run_id, tags=[RunTag(k, v) for k, v in tags.items()]))
+
+    def log_file(self, run_id: str, local_path: str, artifact_dir: str | None) -> None:
+        self._call(f"runs:/{run_id}", lambda: self.client.log_artifact(run_id, local_path, artifact_dir))
