@@ -63,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
         "allowed_approvers": [],
         "forbid_author": True,
         "forbid_reviewer": False,
+        "production_aliases": ["champion", "production", "prod"],
     },
     "roles": {
         "members": {},

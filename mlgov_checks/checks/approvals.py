@@ -170,6 +170,12 @@ QUORUM = Check("approval-quorum", "Enough valid approvals", """
 REQUIRED = Check("approval-required", "Required approvers approved", """
     Every person named in `approval.required_approvers` has a valid approval on the version.
     """, "ask the named approvers to run mlgov approve")
+ELIGIBLE = Check("approval-eligible", "Approver may approve this version", """
+    `mlgov approve` refuses (exit 1, nothing written) an approver outside
+    `approval.allowed_approvers` (when set), the run's author (`approval.forbid_author`) and, with
+    `approval.forbid_reviewer`, the code reviewer: the same rules by which `approval-quorum`
+    decides which recorded approvals count.
+    """)
 IGNORED = Check("approval-ignored", "Approval not counted", """
     A recorded approval that does not count: malformed, for another version, by someone outside
     `allowed_approvers` or without the `approve` permission, or by the run's author (or reviewer).
@@ -189,4 +195,4 @@ ROLE_PERMISSION = Check("role-permission", "Actor holds the permission", """
     the real boundary: see the README's trust model.
     """, "ask an admin to add you to a role with that permission")
 
-CHECKS = (QUORUM, REQUIRED, IGNORED, SEMVER_ORDER, ROLE_PERMISSION)
+CHECKS = (QUORUM, REQUIRED, ELIGIBLE, IGNORED, SEMVER_ORDER, ROLE_PERMISSION)

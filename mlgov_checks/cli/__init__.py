@@ -175,3 +175,4 @@ def command_runner(func: Callable[..., int]) -> Callable[..., None]:
 # Sub-command modules register themselves on `main`; each imports its heavy dependencies lazily.
 from mlgov_checks.cli import card_commands as _card_commands  # noqa: E402,F401
 from mlgov_checks.cli import gate_commands as _gate_commands  # noqa: E402,F401
+from mlgov_checks.cli import governance_commands as _governance_commands  # noqa: E402,F401

@@ -43,11 +43,18 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
     options = gate.GateOptions(tracking_uri=opts.get("tracking_uri"), timeout=opts.get("timeout"),
                                repo=opts.get("repo"), families=gate.families_of(families))
     result = gate.run(chosen, settings.policy, options)
-    return emit(result.findings, settings, command=command, targets=result.targets)
+    findings = result.findings
+    if opts.get("record"):  # `check --record`: the only way this command writes
+        from mlgov_checks.cli.governance_commands import record_result
+
+        findings = record_result(result, settings.policy, options)
+    return emit(findings, settings, command=command, targets=result.targets)
 
 
 @main.command("check")
 @click.argument("targets", nargs=-1)
+@click.option("--record", is_flag=True, help="Write the outcome to each model version (tags mlgov.status, "
+              "mlgov.checked_at, mlgov.policy_sha256, mlgov.report) and the JSON report to the decision log.")
 @mlflow_options
 @repo_option
 @report_options

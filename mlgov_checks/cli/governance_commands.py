@@ -1,0 +1,266 @@
+"""`mlgov approve`, `promote`, `decisions`, `audit`, `next-version`, `log`: governance workflows."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mlgov_checks.cli import Settings, command_runner, emit, main, policy_option, report_options, write_report
+from mlgov_checks.cli.gate_commands import mlflow_options, repo_option
+from mlgov_checks.policy import Policy, load_policy
+
+if TYPE_CHECKING:
+    from mlgov_checks.gate import GateOptions, GateResult
+    from mlgov_checks.governance import Outcome
+    from mlgov_checks.mlflow_adapter import Adapter, Writer
+
+AS_HELP = "Who is acting (default: GITHUB_ACTOR, else MLFLOW_TRACKING_USERNAME, else the OS user)."
+
+
+def _clients(opts: dict[str, Any], policy: Policy) -> tuple[Adapter, Writer]:
+    from mlgov_checks.mlflow_adapter import Adapter, Writer
+
+    timeout = opts.get("timeout") or float(policy.section("timeout"))
+    adapter = Adapter(opts.get("tracking_uri"), timeout=timeout)
+    return adapter, Writer(adapter)
+
+
+def _gate_options(opts: dict[str, Any]) -> GateOptions:
+    from mlgov_checks import gate
+
+    return gate.GateOptions(tracking_uri=opts.get("tracking_uri"), timeout=opts.get("timeout"),
+                            repo=opts.get("repo"))
+
+
+def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
+    """The findings in the chosen format, then what was done (stdout for text, else stderr)."""
+    code = emit(outcome.findings, settings, command=command, targets=outcome.targets)
+    for line in outcome.actions:
+        click.echo(line, err=settings.format != "text")
+    return code
+
+
+@main.command("approve")
+@click.argument("target")
+@click.option("--comment", required=True, help="Why you approve (or, with --revoke, why you withdraw).")
+@click.option("--as", "actor", default=None, metavar="ACTOR", help=AS_HELP)
+@click.option("--revoke", is_flag=True, help="Withdraw your approval of this version.")
+@mlflow_options
+@report_options
+@command_runner
+def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **opts: Any) -> int:
+    """Record your approval of a model version in the registry (its own tag per approver).
+
+    TARGET: models:/NAME/VERSION or models:/NAME@ALIAS. Refused (exit 1, nothing written) when
+    you lack the `approve` permission, are not in `approval.allowed_approvers`, or authored the run.
+    """
+    from mlgov_checks import governance, roles
+
+    settings = Settings.from_options(opts)
+    adapter, writer = _clients(opts, settings.policy)
+    outcome = governance.approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
+                                 policy=settings.policy, adapter=adapter, writer=writer)
+    return _finish(outcome, settings, "approve")
+
+
+@main.command("promote")
+@click.argument("target")
+@click.option("--alias", default=None, metavar="NAME", help="Point this alias at the version.")
+@click.option("--stage", type=click.Choice(["Staging", "Production", "Archived"]), default=None,
+              help="Legacy stage: the versions previously in it are archived.")
+@click.option("--dry-run", is_flag=True, help="Gate and report what would change; write nothing.")
+@click.option("--as", "actor", default=None, metavar="ACTOR", help=AS_HELP)
+@mlflow_options
+@repo_option
+@report_options
+@command_runner
+def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool, actor: str | None,
+                **opts: Any) -> int:
+    """Gate a model version, then set an alias or stage and record the decision.
+
+    Refused (exit 1, registry unchanged) when the version fails the gate, the actor lacks the
+    `promote` permission or, for --stage Production or a production alias
+    (`approval.production_aliases`), the version lacks the approval quorum.
+    """
+    from mlgov_checks import governance, roles
+
+    dest = governance.Destination(alias=alias, stage=stage)
+    settings = Settings.from_options(opts)
+    adapter, writer = _clients(opts, settings.policy)
+    outcome = governance.promote(target, dest, actor=roles.current_actor(actor), dry_run=dry_run,
+                                 policy=settings.policy, options=_gate_options(opts), adapter=adapter,
+                                 writer=writer)
+    return _finish(outcome, settings, "promote")
+
+
+@main.command("decisions")
+@click.argument("model")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@mlflow_options
+@policy_option
+@command_runner
+def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
+    """List the decision log of a model: promotions, archivals and recorded checks, oldest first."""
+    from mlgov_checks.mlflow_adapter import DECISION_TAG
+
+    _, writer = _clients(opts, load_policy(opts.get("policy")))
+    rows = []
+    for run in writer.decisions(model):
+        row = {k.removeprefix(DECISION_TAG): v for k, v in run.tags.items() if k.startswith(DECISION_TAG)}
+        rows.append({**row, "run_id": run.run_id})
+    if fmt == "json":
+        click.echo(json.dumps({"model": model, "decisions": rows}, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        click.echo(f"mlgov decisions: no recorded decisions for {model!r}")
+    for r in rows:
+        click.echo(f"{r.get('time', '')}  {r.get('action', ''):<8} v{r.get('version', '')}  "
+                   f"{r.get('from', '-')} -> {r.get('to', '')}  by {r.get('actor', '')}  "
+                   f"[{r.get('gate', '')}]  runs:/{r['run_id']}")
+    return 0
+
+
+@main.command("audit")
+@click.argument("model")
+@click.option("--since", default=None, metavar="DATE",
+              help="Versions created on or after (YYYY-MM-DD or ISO).")
+@click.option("--until", default=None, metavar="DATE", help="Versions created on or before (inclusive).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown"]), default="csv",
+              show_default=True)
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option("--evaluate", is_flag=True, help="Also run the gate on every version (slower).")
+@mlflow_options
+@policy_option
+@command_runner
+def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output: str | None,
+              evaluate: bool, **opts: Any) -> int:
+    """One row per version: lineage, approvals, recorded and current status; flags bypassed moves.
+
+    Exit 1 when an alias or a Staging/Production stage points at a version with no recorded
+    `mlgov promote` decision for that move (someone moved it around the gate); else 0.
+    """
+    from mlgov_checks import audit
+
+    policy = load_policy(opts.get("policy"))
+    adapter, writer = _clients(opts, policy)
+    report = audit.build(model, adapter=adapter, writer=writer, policy=policy,
+                         since=audit.parse_when(since, end=False) if since else None,
+                         until=audit.parse_when(until, end=True) if until else None,
+                         evaluate=_gate_options(opts) if evaluate else None)
+    text = audit.RENDER[fmt](report)
+    if output:
+        write_report(output, text)
+        click.echo(f"mlgov audit: {len(report.rows)} version(s) of {model!r} written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    for flag in report.flags:
+        click.echo(f"mlgov audit: bypassed the gate: {flag}", err=True)
+    return 1 if report.flags else 0
+
+
+@main.command("next-version")
+@click.argument("model")
+@click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True)
+@mlflow_options
+@policy_option
+@command_runner
+def next_version_cmd(model: str, bump: str, **opts: Any) -> int:
+    """Print the next semantic version of MODEL: its highest `semantic_version` tag, bumped.
+
+    1.0.0 when no version has a valid tag; minor by default (as the source design does).
+    """
+    from mlgov_checks import semver
+    from mlgov_checks.checks.evidence import SEMVER_TAG
+
+    adapter, _ = _clients(opts, load_policy(opts.get("policy")))
+    tags = [(mv.tags or {}).get(SEMVER_TAG) for mv in adapter.versions_of(model).values()]
+    for bad in sorted({t for t in tags if t and semver.try_parse(t) is None}):
+        click.echo(f"mlgov next-version: ignoring {SEMVER_TAG}={bad!r}: not a semantic version", err=True)
+    click.echo(semver.next_version(tags, bump))
+    return 0
+
+
+# -- check --record --------------------------------------------------------------------------------
+
+def record_result(result: GateResult, policy: Policy, options: GateOptions) -> list[Any]:
+    """`mlgov check --record`: write the outcome to each version; the findings, plus any refusal."""
+    from mlgov_checks import governance, roles
+    from mlgov_checks.reporters import ReportContext, render
+
+    adapter, writer = _clients({"tracking_uri": options.tracking_uri, "timeout": options.timeout}, policy)
+    ctx = ReportContext(command="check", policy_source=policy.source)
+    outcome = governance.record(result, actor=roles.current_actor(), policy=policy, writer=writer,
+                                report=lambda found: render("json", found, ctx))
+    for line in outcome.actions:
+        click.echo(f"mlgov check: {line}", err=True)
+    return [*result.findings, *outcome.findings]
+
+
+# -- log -------------------------------------------------------------------------------------------
+
+@main.group("log")
+def log_group() -> None:
+    """Record governance evidence on a training run (the training-side helpers, from a shell)."""
+
+
+def run_options(func: Any) -> Any:
+    func = click.option("--run-id", default=None, envvar="MLFLOW_RUN_ID", metavar="ID",
+                        help="The run (default: MLFLOW_RUN_ID).")(func)
+    func = click.option("--tracking-uri", "tracking_uri", default=None, metavar="URI",
+                        help="Tracking server (default: MLFLOW_TRACKING_URI).")(func)
+    return policy_option(func)
+
+
+@log_group.command("provenance")
+@click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True)
+@run_options
+@command_runner
+def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, policy: str | None) -> int:
+    """Tag the run with the git commit, branch, remote URL and dirty flag of REPO."""
+    from mlgov_checks import training
+
+    facts = training.log_provenance(repo, run_id=run_id, policy=load_policy(policy),
+                                    tracking_uri=tracking_uri)
+    click.echo(f"logged provenance: commit {facts['commit']}, branch {facts['branch']}, "
+               f"dirty {str(facts['dirty']).lower()}")
+    return 0
+
+
+@log_group.command("review")
+@click.argument("reviewer")
+@click.option("--status", default="approved", show_default=True)
+@click.option("--date", default=None, help="Review date, YYYY-MM-DD (default: today).")
+@run_options
+@command_runner
+def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | None,
+                   tracking_uri: str | None, policy: str | None) -> int:
+    """Tag the run with its code reviewer, the review status and date."""
+    from mlgov_checks import training
+
+    tags = training.log_review(reviewer, status, date, run_id=run_id, policy=load_policy(policy),
+                               tracking_uri=tracking_uri)
+    click.echo("logged review: " + ", ".join(f"{k}={v}" for k, v in tags.items()))
+    return 0
+
+
+@log_group.command("card")
+@click.argument("path", type=click.Path(dir_okay=False))
+@run_options
+@command_runner
+def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, policy: str | None) -> int:
+    """Validate a model card, then log it as the run's card artifact; a failing card is not logged."""
+    from mlgov_checks import training
+    from mlgov_checks.findings import exit_code
+
+    effective = load_policy(policy)
+    try:
+        artifact = training.log_model_card(path, run_id=run_id, policy=effective, tracking_uri=tracking_uri)
+    except training.CardRejectedError as e:
+        settings = Settings(policy=effective, format="text", reports=(), color=False, verbose=False)
+        emit(e.findings, settings, command="log card", targets=(path,))
+        click.echo("mlgov log card: the card was not logged", err=True)
+        return exit_code(e.findings)
+    click.echo(f"logged {path} as {artifact}")
+    return 0

@@ -1,0 +1,252 @@
+"""Governance actions that write: approve, revoke, promote (gated) and record, each leaving a record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from mlgov_checks import __version__, roles
+from mlgov_checks.checks import approvals
+from mlgov_checks.errors import EvaluationError, UsageError
+from mlgov_checks.findings import Finding, Status, group_by_target, overall_status
+from mlgov_checks.policy import Policy
+from mlgov_checks.records import ModelVersionRecord
+
+if TYPE_CHECKING:
+    from mlgov_checks.gate import GateOptions, GateResult
+    from mlgov_checks.mlflow_adapter import Adapter, Writer
+
+STAGES = ("Staging", "Production", "Archived")
+PRODUCTION = "Production"
+RECORD_TAGS = ("mlgov.status", "mlgov.checked_at", "mlgov.policy_sha256", "mlgov.report")
+REPORT_PATH = "mlgov/report.json"
+_PROBLEMS = (Status.FAIL, Status.ERROR)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action found (refusals are FAIL findings) and what it wrote, or would write."""
+
+    findings: list[Finding]
+    actions: list[str] = field(default_factory=list)
+    targets: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return any(f.status in _PROBLEMS for f in self.findings)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def fetch_version(adapter: Adapter, target: str, policy: Policy) -> ModelVersionRecord:
+    """One model version and its run (metadata only); exit 3 when it cannot be read."""
+    from mlgov_checks.mlflow_adapter import Wanted, parse_target
+
+    parsed = parse_target(target)
+    if not parsed.is_model:
+        raise UsageError(f"{target}: not a model version",
+                         hint="use models:/NAME/VERSION or models:/NAME@ALIAS")
+    (found,) = adapter.fetch([parsed], policy, Wanted())
+    if not isinstance(found.record, ModelVersionRecord):
+        raise EvaluationError(found.error or f"{target}: could not be read", hint=found.hint)
+    return found.record
+
+
+def _refuse(check: Any, target: str, message: str) -> Outcome:
+    return Outcome([check.failed(target, message)], targets=(target,))
+
+
+# -- approve / revoke ------------------------------------------------------------------------------
+
+def approve(target: str, *, actor: str, comment: str, revoke: bool, policy: Policy, adapter: Adapter,
+            writer: Writer, now: dt.datetime | None = None) -> Outcome:
+    """Record (or withdraw) `actor`'s approval as the tag `mlgov.approval.<actor>` of the version.
+
+    Each approver writes only their own tag, so approvals made at the same moment never overwrite
+    each other. Refusals change nothing.
+    """
+    version = fetch_version(adapter, target, policy)
+    shown = version.target
+    key = approvals.approval_key(actor)
+    moment = iso(now or utc_now())
+    if revoke:
+        current, _ = approvals.parse_approval(key, version.tags.get(key, ""))
+        if current is None or current.revoked:
+            return _refuse(approvals.QUORUM, shown, f"{actor!r} has no approval of this version to revoke")
+        withdrawn = replace(current, revoked=True, revoked_time=moment, revoke_comment=comment)
+        writer.set_version_tags(version.name, version.version, {key: withdrawn.to_json()})
+        return Outcome([approvals.QUORUM.passed(shown, f"approval by {actor} revoked")],
+                       [f"revoked {actor}'s approval of {shown}"], (shown,))
+    ok, why = roles.permitted(actor, roles.Action.APPROVE, policy)
+    if not ok:
+        return _refuse(approvals.ROLE_PERMISSION, shown, f"approval refused: {why}")
+    reason = approvals.refusal(actor, version, policy)
+    if reason:
+        return _refuse(approvals.ELIGIBLE, shown, f"approval refused: {reason}")
+    record = approvals.Approval(approver=actor, time=moment, comment=comment[:approvals.MAX_COMMENT],
+                                policy_sha256=policy.sha256, model=version.name, version=version.version)
+    writer.set_version_tags(version.name, version.version, {key: record.to_json()})
+    after = replace(version, tags={**version.tags, key: record.to_json()})
+    quorum = [f for f in approvals.evaluate(after, policy) if f.check != approvals.IGNORED.id]
+    state = "; ".join(f.message for f in quorum)
+    return Outcome([approvals.ELIGIBLE.passed(shown, f"approval by {actor} recorded")],
+                   [f"approved {shown} as {actor} ({state})"], (shown,))
+
+
+# -- promote ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Destination:
+    alias: str | None = None
+    stage: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.alias is None) == (self.stage is None):
+            raise UsageError("give exactly one of --alias NAME or --stage STAGE")
+        if self.stage is not None and self.stage not in STAGES:
+            raise UsageError(f"--stage: expected one of {', '.join(STAGES)}, got {self.stage!r}")
+
+    @property
+    def label(self) -> str:
+        """How the decision log names it: `@champion` or `stage:Production`."""
+        return f"@{self.alias}" if self.alias else f"stage:{self.stage}"
+
+    @property
+    def tag(self) -> str:
+        return (f"mlgov.decision.alias.{self.alias}" if self.alias else f"mlgov.decision.stage.{self.stage}")
+
+    def is_production(self, policy: Policy) -> bool:
+        aliases = policy.section("approval")["production_aliases"]
+        return self.stage == PRODUCTION or (self.alias is not None and self.alias in aliases)
+
+
+def _gate_summary(findings: Sequence[Finding]) -> str:
+    counts = {s: sum(1 for f in findings if f.status is s) for s in Status}
+    return (f"{overall_status(findings)}: {counts[Status.PASS]} passed, {counts[Status.FAIL]} failed, "
+            f"{counts[Status.ERROR]} errors, {counts[Status.WARN]} warnings, {counts[Status.WAIVED]} waived")
+
+
+def semver_findings(version: ModelVersionRecord, adapter: Adapter, policy: Policy) -> list[Finding]:
+    if not policy.section("evidence")["require_semantic_version"]:
+        return []
+    from mlgov_checks.checks.evidence import SEMVER_TAG
+
+    tags = {n: (mv.tags or {}).get(SEMVER_TAG) for n, mv in adapter.versions_of(version.name).items()}
+    return list(approvals.check_semver_order(version.version, tags, target=version.target))
+
+
+def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy: Policy,
+            options: GateOptions, adapter: Adapter, writer: Writer,
+            now: dt.datetime | None = None) -> Outcome:
+    """Gate the version, then move the alias or stage and log the decision; refuse and change nothing
+    when the gate fails, the actor lacks the permission, or production lacks the approval quorum."""
+    from mlgov_checks import gate
+
+    action = roles.Action.ARCHIVE if dest.stage == "Archived" else roles.Action.PROMOTE
+    ok, why = roles.permitted(actor, action, policy)
+    if not ok:
+        return _refuse(approvals.ROLE_PERMISSION, target, f"{action.value} refused: {why}")
+    version = fetch_version(adapter, target, policy)
+    shown = version.target
+    findings: list[Finding] = []
+    if action is roles.Action.PROMOTE:
+        result = gate.run([shown], policy, options)
+        findings = list(result.findings)
+        checked = {f.check for f in findings}
+        if dest.is_production(policy) and approvals.QUORUM.id not in checked:
+            findings += approvals.evaluate(version, policy)
+        findings += semver_findings(version, adapter, policy)
+    if any(f.status in _PROBLEMS for f in findings):
+        return Outcome(findings, [f"refused: {shown} was not moved to {dest.label}"], (shown,))
+
+    if dest.alias:
+        previous = writer.model_aliases(version.name).get(dest.alias)
+        source = f"models:/{version.name}/{previous}" if previous else "none"
+        held = [previous] if previous and previous != version.version else []
+    else:
+        source = version.current_stage or "None"
+        held = sorted((n for n, mv in adapter.versions_of(version.name).items()
+                       if mv.current_stage == dest.stage and n != version.version), key=int)
+    moment = iso(now or utc_now())
+    verb = "would move" if dry_run else "moved"
+    lines = [f"{verb} {shown} to {dest.label} (from {source})"]
+    if dest.stage and dest.stage != "Archived" and held:
+        lines.append(f"{'would archive' if dry_run else 'archived'} version(s) {', '.join(held)} "
+                     f"previously in {dest.stage}")
+    if dry_run:
+        return Outcome(findings, lines, (shown,))
+
+    if dest.alias:
+        writer.set_alias(version.name, dest.alias, version.version)
+    else:
+        assert dest.stage is not None
+        writer.transition(version.name, version.version, dest.stage,
+                          archive_existing=dest.stage != "Archived")
+    decision = {"action": action.value, "model": version.name, "version": version.version, "to": dest.label,
+                "from": source, "actor": actor, "time": moment, "gate": _gate_summary(findings),
+                "policy_sha256": policy.sha256, "policy": policy.source or "(defaults)",
+                "archived": held if dest.stage and dest.stage != "Archived" else [],
+                "mlgov_version": __version__}
+    run_id = log_decision(writer, decision, findings)
+    writer.set_version_tags(version.name, version.version,
+                            {dest.tag: json.dumps({**decision, "decision_run": run_id}, sort_keys=True)})
+    lines.append(f"decision recorded: runs:/{run_id}")
+    return Outcome(findings, lines, (shown,))
+
+
+def log_decision(writer: Writer, decision: dict[str, Any], findings: Sequence[Finding]) -> str:
+    """Append one decision to the log: a run whose tags are the decision and whose artifact is the JSON."""
+    from mlgov_checks.mlflow_adapter import DECISION_TAG
+
+    keys = ("action", "model", "version", "to", "from", "actor", "time", "gate", "policy_sha256")
+    tags = {DECISION_TAG + k: str(decision[k])[:5000] for k in keys if k in decision}
+    document = {**decision, "findings": [f.to_dict() for f in findings]}
+    name = f"{decision['action']} {decision['model']}/{decision['version']} -> {decision.get('to', '')}"
+    return writer.log_decision(tags, {"decision.json": json.dumps(document, indent=2, ensure_ascii=False)},
+                               run_name=name)
+
+
+# -- check --record --------------------------------------------------------------------------------
+
+def record(result: GateResult, *, actor: str, policy: Policy, writer: Writer,
+           report: Any, now: dt.datetime | None = None) -> Outcome:
+    """Write the gate's outcome back to every evaluated model version (only with `--record`).
+
+    Per version: a decision-log run holding the JSON report (`mlgov/report.json`), then the tags
+    `mlgov.status`, `mlgov.checked_at`, `mlgov.policy_sha256` and `mlgov.report` (that report's URI).
+    `report(findings) -> str` renders the JSON report.
+    """
+    versions = [r for r in result.records if isinstance(r, ModelVersionRecord)]
+    if not versions:
+        return Outcome([], ["nothing recorded: no model version was evaluated"])
+    ok, why = roles.permitted(actor, roles.Action.RECORD, policy)
+    if not ok:
+        return _refuse(approvals.ROLE_PERMISSION, versions[0].target, f"--record refused: {why}")
+    by_target = group_by_target(result.findings)
+    moment = iso(now or utc_now())
+    lines: list[str] = []
+    for version in versions:
+        found = by_target.get(version.target, [])
+        status = overall_status(found)
+        decision = {"action": "record", "model": version.name, "version": version.version,
+                    "to": f"status:{status}", "actor": actor, "time": moment, "gate": _gate_summary(found),
+                    "policy_sha256": policy.sha256}
+        from mlgov_checks.mlflow_adapter import DECISION_TAG
+
+        tags = {DECISION_TAG + k: str(v) for k, v in decision.items()}
+        run_id = writer.log_decision(tags, {REPORT_PATH: report(found)},
+                                     run_name=f"record {version.name}/{version.version}: {status}")
+        writer.set_version_tags(version.name, version.version, {
+            "mlgov.status": status, "mlgov.checked_at": moment, "mlgov.policy_sha256": policy.sha256,
+            "mlgov.report": f"runs:/{run_id}/{REPORT_PATH}"})
+        lines.append(f"recorded {status} on {version.target} (report runs:/{run_id}/{REPORT_PATH})")
+    return Outcome([], lines)
