@@ -26,6 +26,7 @@ RETRIES = 2  # MLflow's client retries 7 times with exponential backoff by defau
 
 _RUN_ID = re.compile(r"^[0-9a-zA-Z_-]{1,64}$")
 _MODEL = re.compile(r"^models:/(?P<name>[^/@]+?)(?:@(?P<alias>[^/@]+)|/(?P<ref>[^/@]+))$")
+_LOGGED_MODEL = re.compile(r"^models:/(m-[0-9a-f]{32})/?$")
 _HTTP_STATUS = re.compile(r"(?:error code|status code|HTTP)\s*(\d{3})|^(\d{3}) (?:Client|Server) Error")
 _UNREACHABLE = ("Max retries exceeded", "Connection refused", "Failed to establish", "timed out",
                 "Read timed out", "ConnectionError", "ConnectTimeout", "Name or service not known",
@@ -299,18 +300,34 @@ class Adapter:
                 logged.append((model.name, self._repo(model.artifact_location)))
             return logged[0]
 
+        def pruned(where: str, path: str) -> bool:
+            """A parent directory is absent from a listing already fetched: no need to list it."""
+            parent = posixpath.dirname(path)
+            while parent:
+                above = posixpath.dirname(parent)
+                known = listings.get((where, above))
+                if known is not None and parent not in known:
+                    return True
+                parent = above
+            return False
+
         def exists(path: str) -> bool:
             path = path.strip("/")
-            if path in listed("run", repo, posixpath.dirname(path)):
+            if not pruned("run", path) and path in listed("run", repo, posixpath.dirname(path)):
                 return True
             lm = logged_model() if "/" in path else None
             if lm is not None and path.startswith(lm[0] + "/"):
                 rel = path[len(lm[0]) + 1:]
-                return rel in listed("model", lm[1], posixpath.dirname(rel))
+                return not pruned("model", rel) and rel in listed("model", lm[1], posixpath.dirname(rel))
             return False
 
         card_path = (conf.get("card_artifact") or "").strip("/")
-        found = [p for p in conf["artifacts"] if p.strip("/") != card_path and exists(p)]
+        # Shallow paths first: a root listing (needed for requirements.txt anyway) then prunes the
+        # directories that do not exist, so a missing directory costs no request.
+        required = sorted((p for p in conf["artifacts"] if p.strip("/") != card_path), key=_depth)
+        if conf["requirements"] and min(map(_depth, conf["requirements"])) == 0:
+            listed("run", repo, "")
+        found = [p for p in required if exists(p)]
         found += next(([p] for p in conf["requirements"] if exists(p)), [])
         card = self._card(version, repo, card_path, policy) if card_path else None
         if card is not None:
@@ -452,6 +469,10 @@ class Adapter:
                     records[key] = result
 
 
+def _depth(path: str) -> int:
+    return path.strip("/").count("/")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
@@ -514,8 +535,14 @@ def version_record(mv: Any, run: RunRecord | None) -> ModelVersionRecord:
         aliases=tuple(getattr(mv, "aliases", None) or ()), tags=dict(mv.tags or {}),
         user_id=mv.user_id or None, creation_timestamp=mv.creation_timestamp,
         last_updated_timestamp=mv.last_updated_timestamp, status=mv.status, run=run,
-        model_id=getattr(mv, "model_id", None) or None,
+        model_id=getattr(mv, "model_id", None) or _logged_model_id(mv.source),
     )
+
+
+def _logged_model_id(source: str | None) -> str | None:
+    """MLflow 3 registers logged models as `models:/m-<id>` (the REST answer may omit model_id)."""
+    m = _LOGGED_MODEL.match(source or "")
+    return m[1] if m else None
 
 
 # == Writes ======================================================================================

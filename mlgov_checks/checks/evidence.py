@@ -126,17 +126,20 @@ def check_approval(version: ModelVersionRecord, policy: Policy) -> Iterator[Find
     ok, found = _recorded_approvals(version, policy)
     if mode == "approvals":
         yield from found
-        if not found:
-            yield APPROVAL.failed(target, "no recorded approvals")
+        if ok:
+            yield APPROVAL.passed(target, "recorded approvals meet the policy")
+        else:
+            yield APPROVAL.failed(target, "recorded approvals do not meet the policy")
         return
     if ok:  # either, approved by records
         yield from found
-        yield APPROVAL.passed(target, "recorded approvals present")
-    else:
-        yield from (f for f in found if f.status not in (Status.FAIL, Status.ERROR))
-        yield APPROVAL.failed(target, "no approval: the description does not start with 'Approved' "
-                              "and there are no sufficient recorded approvals",
-                              hint="record approvals or start the description with 'Approved'")
+        yield APPROVAL.passed(target, "recorded approvals meet the policy")
+        return
+    yield from (f for f in found if f.status not in (Status.FAIL, Status.ERROR))
+    why = "; ".join(f.message for f in found if f.status in (Status.FAIL, Status.ERROR))
+    yield APPROVAL.failed(target, "no approval: the description does not start with 'Approved' and the "
+                          "recorded approvals do not meet the policy" + (f" ({why})" if why else ""),
+                          hint="record approvals (mlgov approve) or start the description with 'Approved'")
 
 
 def _tags(check: Check, target: str, tags: Mapping[str, str], required: list[str],
