@@ -37,4 +37,11 @@ def get_renderer(name: str) -> Renderer:
 
 
 def render(name: str, findings: Sequence[Finding], ctx: ReportContext) -> str:
-    return get_renderer(name)(findings, ctx)
+    """Every format goes through here: credentials are masked once, for all of them."""
+    from dataclasses import replace
+
+    from mlgov_checks.reporters._common import masked, visible
+
+    safe_ctx = replace(ctx, targets=tuple(visible(t) for t in ctx.targets),
+                       policy_source=visible(ctx.policy_source) if ctx.policy_source else None)
+    return get_renderer(name)(masked(findings), safe_ctx)
