@@ -1,0 +1,32 @@
+#!/usr/bin/env sh
+# The embedded demo: install, build a local MLflow store (no server), gate a compliant and a
+# non-compliant model version. Exits 0 when the gate passes v1 and fails v2, as it should.
+#
+#   sh examples/demo/run.sh [DIR]      # DIR: where the store goes (default .mlgov-demo)
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+DIR="${1:-.mlgov-demo}"
+POLICY=examples/demo/.mlgov.yaml
+
+python -m pip install --quiet '.[local]' || exit 2
+python examples/demo/build_store.py "$DIR" || exit 2
+MLFLOW_TRACKING_URI="sqlite:///$(cd "$DIR" && pwd)/mlflow.db"
+export MLFLOW_TRACKING_URI
+
+echo
+echo "== mlgov check models:/demo-churn/1   (expected: pass)"
+mlgov check models:/demo-churn/1 --policy "$POLICY"
+good=$?
+echo
+echo "== mlgov check models:/demo-churn/2   (expected: fail)"
+mlgov check models:/demo-churn/2 --policy "$POLICY"
+bad=$?
+
+echo
+echo "demo-churn v1: exit $good (0 = compliant); demo-churn v2: exit $bad (1 = not compliant)"
+if [ "$good" -eq 0 ] && [ "$bad" -eq 1 ]; then
+  echo "demo OK: the gate passed the compliant version and failed the other one"
+  exit 0
+fi
+echo "demo FAILED: unexpected exit codes" >&2
+exit 1
