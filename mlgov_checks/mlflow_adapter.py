@@ -557,6 +557,15 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _quietly(func: Callable[[], T]) -> T:
+    """MLflow prints "View run ... at: URL" to stdout when a run ends: that would corrupt our JSON."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return func()
+
+
 class Writer:
     """Registry and tracking writes (and the reads only they need), errors translated by the Adapter."""
 
@@ -623,7 +632,7 @@ class Writer:
         for path, text in documents.items():
             self._call(f"runs:/{run_id}", lambda p=path, t=text: (  # type: ignore[misc]
                 self.client.log_text(run_id, t, p)))
-        self._call(f"runs:/{run_id}", lambda: self.client.set_terminated(run_id))
+        self._call(f"runs:/{run_id}", lambda: _quietly(lambda: self.client.set_terminated(run_id)))
         return run_id
 
     def decisions(self, model: str | None = None) -> list[RunRecord]:

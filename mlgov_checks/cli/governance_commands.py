@@ -9,7 +9,8 @@ import click
 
 from mlgov_checks.cli import Settings, command_runner, emit, main, policy_option, report_options, write_report
 from mlgov_checks.cli.gate_commands import mlflow_options, repo_option
-from mlgov_checks.policy import Policy, load_policy
+from mlgov_checks.findings import Status
+from mlgov_checks.policy import Policy
 
 if TYPE_CHECKING:
     from mlgov_checks.gate import GateOptions, GateResult
@@ -32,6 +33,11 @@ def _gate_options(opts: dict[str, Any]) -> GateOptions:
 
     return gate.GateOptions(tracking_uri=opts.get("tracking_uri"), timeout=opts.get("timeout"),
                             repo=opts.get("repo"))
+
+
+def _blocked(settings: Settings) -> bool:
+    """--policy-ref found the working tree loosening the trusted policy: act on nothing."""
+    return any(f.status in (Status.FAIL, Status.ERROR) for f in settings.policy_findings)
 
 
 def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
@@ -59,6 +65,8 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **op
     from mlgov_checks import governance, roles
 
     settings = Settings.from_options(opts)
+    if _blocked(settings):
+        return emit([], settings, command="approve")
     adapter, writer = _clients(opts, settings.policy)
     outcome = governance.approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
                                  policy=settings.policy, adapter=adapter, writer=writer)
@@ -88,6 +96,8 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
 
     dest = governance.Destination(alias=alias, stage=stage)
     settings = Settings.from_options(opts)
+    if _blocked(settings):
+        return emit([], settings, command="promote")
     adapter, writer = _clients(opts, settings.policy)
     outcome = governance.promote(target, dest, actor=roles.current_actor(actor), dry_run=dry_run,
                                  policy=settings.policy, options=_gate_options(opts), adapter=adapter,
@@ -105,7 +115,7 @@ def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     """List the decision log of a model: promotions, archivals and recorded checks, oldest first."""
     from mlgov_checks.mlflow_adapter import DECISION_TAG
 
-    _, writer = _clients(opts, load_policy(opts.get("policy")))
+    _, writer = _clients(opts, Settings.from_options(opts).policy)
     rows = []
     for run in writer.decisions(model):
         row = {k.removeprefix(DECISION_TAG): v for k, v in run.tags.items() if k.startswith(DECISION_TAG)}
@@ -143,7 +153,7 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     """
     from mlgov_checks import audit
 
-    policy = load_policy(opts.get("policy"))
+    policy = Settings.from_options(opts).policy
     adapter, writer = _clients(opts, policy)
     report = audit.build(model, adapter=adapter, writer=writer, policy=policy,
                          since=audit.parse_when(since, end=False) if since else None,
@@ -174,7 +184,7 @@ def next_version_cmd(model: str, bump: str, **opts: Any) -> int:
     from mlgov_checks import semver
     from mlgov_checks.checks.evidence import SEMVER_TAG
 
-    adapter, _ = _clients(opts, load_policy(opts.get("policy")))
+    adapter, _ = _clients(opts, Settings.from_options(opts).policy)
     tags = [(mv.tags or {}).get(SEMVER_TAG) for mv in adapter.versions_of(model).values()]
     for bad in sorted({t for t in tags if t and semver.try_parse(t) is None}):
         click.echo(f"mlgov next-version: ignoring {SEMVER_TAG}={bad!r}: not a semantic version", err=True)
@@ -217,11 +227,11 @@ def run_options(func: Any) -> Any:
 @click.option("--repo", default=".", type=click.Path(file_okay=False), show_default=True)
 @run_options
 @command_runner
-def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, policy: str | None) -> int:
+def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, **opts: Any) -> int:
     """Tag the run with the git commit, branch, remote URL and dirty flag of REPO."""
     from mlgov_checks import training
 
-    facts = training.log_provenance(repo, run_id=run_id, policy=load_policy(policy),
+    facts = training.log_provenance(repo, run_id=run_id, policy=Settings.from_options(opts).policy,
                                     tracking_uri=tracking_uri)
     click.echo(f"logged provenance: commit {facts['commit']}, branch {facts['branch']}, "
                f"dirty {str(facts['dirty']).lower()}")
@@ -235,11 +245,12 @@ def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, 
 @run_options
 @command_runner
 def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | None,
-                   tracking_uri: str | None, policy: str | None) -> int:
+                   tracking_uri: str | None, **opts: Any) -> int:
     """Tag the run with its code reviewer, the review status and date."""
     from mlgov_checks import training
 
-    tags = training.log_review(reviewer, status, date, run_id=run_id, policy=load_policy(policy),
+    policy = Settings.from_options(opts).policy
+    tags = training.log_review(reviewer, status, date, run_id=run_id, policy=policy,
                                tracking_uri=tracking_uri)
     click.echo("logged review: " + ", ".join(f"{k}={v}" for k, v in tags.items()))
     return 0
@@ -249,16 +260,16 @@ def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | N
 @click.argument("path", type=click.Path(dir_okay=False))
 @run_options
 @command_runner
-def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, policy: str | None) -> int:
+def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, **opts: Any) -> int:
     """Validate a model card, then log it as the run's card artifact; a failing card is not logged."""
     from mlgov_checks import training
     from mlgov_checks.findings import exit_code
 
-    effective = load_policy(policy)
+    settings = Settings.from_options(opts)
     try:
-        artifact = training.log_model_card(path, run_id=run_id, policy=effective, tracking_uri=tracking_uri)
+        artifact = training.log_model_card(path, run_id=run_id, policy=settings.policy,
+                                           tracking_uri=tracking_uri)
     except training.CardRejectedError as e:
-        settings = Settings(policy=effective, format="text", reports=(), color=False, verbose=False)
         emit(e.findings, settings, command="log card", targets=(path,))
         click.echo("mlgov log card: the card was not logged", err=True)
         return exit_code(e.findings)
