@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -97,7 +97,7 @@ def _tail(path: Path) -> str:
 @dataclass
 class Postgres:
     port: int
-    password: str
+    password: str = field(repr=False)
     log: Path
 
     def uri(self, db: str = DB_NAME) -> str:
@@ -129,7 +129,8 @@ def _postgres(base: Path) -> Iterator[Postgres]:
          "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C"],
         capture_output=True, text=True, timeout=120, cwd=base, **as_user)
     if init.returncode != 0:
-        raise RuntimeError(f"initdb failed ({init.returncode}):\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}")
+        raise RuntimeError(f"initdb failed ({init.returncode}):\n{init.stdout[-2000:]}\n"
+                           f"{init.stderr[-2000:]}")
     port = free_port()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -168,8 +169,8 @@ def _healthy(url: str) -> bool:
 @dataclass
 class ProdServer:
     url: str
-    admin_password: str
-    reader_password: str
+    admin_password: str = field(repr=False)
+    reader_password: str = field(repr=False)
     log: Path
     pg: Postgres
 
@@ -241,7 +242,10 @@ def prod_server() -> Iterator[ProdServer]:
                 f"database_uri = sqlite:///{mlflow_base / 'basic_auth.db'}\n"
                 f"admin_username = {ADMIN}\n"
                 f"admin_password = {admin_password}\n"
-                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n")
+                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+                # Each request otherwise re-derives the password hash (scrypt, ~0.3 s of CPU):
+                # a production server turns the cache on too.
+                "auth_cache_ttl_seconds = 600\n")
             ini.chmod(0o600)
             port = free_port()
             url = f"http://{HOST}:{port}"
