@@ -239,7 +239,7 @@ def render(rows, n: int, repeats: int) -> str:
         lines.append(f"| {label} | **ratio** | **{nt / bt:.1f}x faster** | "
                      f"{nc.get('metadata', 0) / max(1, bc.get('metadata', 0)):.0f}x fewer | "
                      f"{nc.get('artifacts', 0) / max(1, bc.get('artifacts', 0)):.1f}x fewer | "
-                     f"**{nall / max(1, ball):.1f}x fewer** |")
+                     f"**{nall / max(1, ball):.2f}x fewer** |")
     return "\n".join(lines) + "\n"
 
 
