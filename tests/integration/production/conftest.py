@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO_ROOT
 from tests.integration.conftest import Spec, _create_version, compliant_tags, free_port
 
 HOST = "127.0.0.1"
@@ -178,7 +179,8 @@ class ProdServer:
         """The environment a user runs mlgov with: credentials in MLFLOW_TRACKING_USERNAME/PASSWORD."""
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MLFLOW_TRACKING_", "DATABRICKS_", "MLGOV_"))}
-        env.update(MLFLOW_TRACKING_USERNAME=user, MLFLOW_TRACKING_PASSWORD=password, NO_COLOR="1")
+        env.update(MLFLOW_TRACKING_USERNAME=user, MLFLOW_TRACKING_PASSWORD=password, NO_COLOR="1",
+                   PYTHONPATH=str(REPO_ROOT))  # mlgov from this checkout, whatever is installed
         env.pop("GITHUB_ACTIONS", None)
         return env
 
