@@ -110,7 +110,10 @@ def bound_retries(timeout: float) -> None:
     wanted = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(RETRIES),
               "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
               "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0.2",
-              "MLFLOW_HTTP_REQUEST_TIMEOUT": str(per_request)}
+              "MLFLOW_HTTP_REQUEST_TIMEOUT": str(per_request),
+              # urllib3 sleeps for a 429's Retry-After (up to 6 hours) outside any timeout: retry with
+              # our bounded backoff instead (https://urllib3.readthedocs.io/en/stable/reference/urllib3.util.html)
+              "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER": "false"}
     with _ENV_LOCK:
         for key, value in wanted.items():
             if key not in os.environ or key in _OWN_ENV:
