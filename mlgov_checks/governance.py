@@ -178,7 +178,8 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
                        if mv.current_stage == dest.stage and n != version.version), key=int)
     moment = iso(now or utc_now())
     verb = "would move" if dry_run else "moved"
-    lines = [f"{verb} {shown} to {dest.label} (from {source})"]
+    lines = [f"gate: {_gate_summary(findings)}"] if findings else []
+    lines.append(f"{verb} {shown} to {dest.label} (from {source})")
     if dest.stage and dest.stage != "Archived" and held:
         lines.append(f"{'would archive' if dry_run else 'archived'} version(s) {', '.join(held)} "
                      f"previously in {dest.stage}")

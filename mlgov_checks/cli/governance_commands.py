@@ -41,7 +41,18 @@ def _blocked(settings: Settings) -> bool:
 
 
 def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
-    """The findings in the chosen format, then what was done (stdout for text, else stderr)."""
+    """The findings in the chosen format, then what was done (stdout for text, else stderr).
+
+    A text-format success prints only its warnings and what it did: a compliance summary line
+    under "approved ..." would read as noise.
+    """
+    if settings.format == "text" and not outcome.refused and not settings.reports and not settings.verbose:
+        for f in outcome.findings:
+            if f.status is Status.WARN:
+                click.echo(f"{f.location}: {f.check} {f.message} [warn]")
+        for line in outcome.actions:
+            click.echo(line)
+        return 0
     code = emit(outcome.findings, settings, command=command, targets=outcome.targets)
     for line in outcome.actions:
         click.echo(line, err=settings.format != "text")
