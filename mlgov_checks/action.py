@@ -33,6 +33,7 @@ class Inputs:
     format: str
     fail_on: str
     extra_args: tuple[str, ...]
+    policy_ref: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
@@ -52,7 +53,31 @@ class Inputs:
             raise InputError(f"input extra-args: {e}") from e
         lines = (line.strip() for line in env.get("MLGOV_INPUT_TARGETS", "").splitlines())
         targets = tuple(t for t in lines if t and not t.startswith("#"))
-        return cls(command, targets, get("POLICY"), get("TRACKING_URI"), fmt, fail_on, extra)
+        return cls(command, targets, get("POLICY"), get("TRACKING_URI"), fmt, fail_on, extra,
+                   resolve_policy_ref(get("POLICY_REF", "auto"), env))
+
+
+def resolve_policy_ref(value: str, env: Mapping[str, str]) -> str:
+    """`auto`: on pull requests, the base branch's policy judges (the PR cannot weaken it)."""
+    if value in ("none", "off", "false"):
+        return ""
+    if value != "auto":
+        return value
+    base = env.get("GITHUB_BASE_REF", "").strip()
+    if env.get("GITHUB_EVENT_NAME", "") in ("pull_request", "pull_request_target") and base:
+        return f"origin/{base}"
+    return ""
+
+
+def ensure_ref(ref: str, env: Mapping[str, str]) -> None:
+    """Fetch `origin/<branch>` when a shallow checkout lacks it (actions/checkout fetches one commit)."""
+    def git(*args: str) -> int:
+        return subprocess.run(["git", *args], env=dict(env), check=False, capture_output=True).returncode
+
+    if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") == 0 or not ref.startswith("origin/"):
+        return
+    branch = ref[len("origin/"):]
+    git("fetch", "--no-tags", "--depth=1", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
 
 
 def build_argv(inputs: Inputs, *, report: str, sarif: str) -> list[str]:
@@ -60,6 +85,8 @@ def build_argv(inputs: Inputs, *, report: str, sarif: str) -> list[str]:
             "--report", f"sarif:{sarif}"]
     if inputs.policy:
         argv += ["--policy", inputs.policy]
+    if inputs.policy_ref:
+        argv += ["--policy-ref", inputs.policy_ref]
     argv += inputs.extra_args
     if inputs.targets:
         argv += ["--", *inputs.targets]  # a target can never be read as an option
@@ -117,6 +144,8 @@ def run(env: MutableMapping[str, str]) -> int:
     child_env = dict(env)
     if inputs.tracking_uri:
         child_env["MLFLOW_TRACKING_URI"] = inputs.tracking_uri
+    if inputs.policy_ref:
+        ensure_ref(inputs.policy_ref, env)
     argv = [sys.executable, "-m", "mlgov_checks", *build_argv(inputs, report=report, sarif=sarif)]
     sys.stdout.flush()
     code = subprocess.run(argv, env=child_env, check=False).returncode

@@ -61,7 +61,7 @@ def runner(tmp_path):
     workspace.mkdir()
     (workspace / "cards").mkdir()
 
-    def run(**inputs):
+    def run(extra_env=None, **inputs):
         meta = action()
         unknown = set(inputs) - set(meta["inputs"])
         assert not unknown, unknown
@@ -77,6 +77,7 @@ def runner(tmp_path):
             "GITHUB_ACTION_PATH": str(REPO_ROOT),
             "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
         }
+        env |= extra_env or {}
         step = run_step()
         for name, expr in step["env"].items():
             env[name] = INPUT_EXPR.sub(lambda m: values[m.group(1)], expr)
@@ -231,3 +232,33 @@ def test_cache_key_step_leaves_the_callers_tree_clean(tmp_path):
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert setup["with"]["cache-dependency-path"] == ".mlgov-action/pyproject.toml"
     assert re.fullmatch(r"actions/setup-python@[0-9a-f]{40}", setup["uses"])
+
+
+def test_pull_request_is_judged_by_the_base_branch_policy(runner):
+    """On pull_request events the base branch's policy judges; the PR's loosening is a finding."""
+    from tests.conftest import git
+
+    ws = runner.workspace
+    shutil.copy(CARDS / "ok_template.yaml", ws / "cards" / "model_card.yaml")
+    (ws / ".mlgov.yaml").write_text("card:\n  required_fields: [owners]\n")
+    git(ws, "init", "-q", "-b", "main")
+    git(ws, "add", ".")
+    git(ws, "commit", "-qm", "base")
+    git(ws, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(ws, "checkout", "-qb", "feature")
+    (ws / ".mlgov.yaml").write_text("card:\n  required_fields: []\n")
+    pr = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main"}
+    proc, outputs, summary = runner(extra_env=pr, command="card", targets="cards/model_card.yaml")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(Path(outputs["report"]).read_text("utf-8"))
+    assert report["policy"] == "origin/main:.mlgov.yaml"
+    loosened = [f["message"] for f in report["findings"] if f["check"] == "policy-loosened"]
+    assert loosened == ["the working tree's policy loosens the one at origin/main: "
+                        "required card field 'owners' was removed"]
+    # off on push events, and when turned off
+    proc, outputs, _ = runner(extra_env={"GITHUB_EVENT_NAME": "push"}, command="card",
+                              targets="cards/model_card.yaml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc, _, _ = runner(extra_env=pr, command="card", targets="cards/model_card.yaml",
+                        **{"policy-ref": "none"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.." || exit 2
 DIR="${1:-.mlgov-demo}"
 POLICY=examples/demo/.mlgov.yaml
 
-python -m pip install --quiet '.[local]' || exit 2
+python -m pip install --quiet -e '.[local]' || exit 2
 python examples/demo/build_store.py "$DIR" || exit 2
 MLFLOW_TRACKING_URI="sqlite:///$(cd "$DIR" && pwd)/mlflow.db"
 export MLFLOW_TRACKING_URI
