@@ -31,6 +31,7 @@ _HTTP_STATUS = re.compile(r"(?:error code|status code|HTTP)\s*(\d{3})|^(\d{3}) (
 _UNREACHABLE = ("Max retries exceeded", "Connection refused", "Failed to establish", "timed out",
                 "Read timed out", "ConnectionError", "ConnectTimeout", "Name or service not known",
                 "Connection aborted", "RemoteDisconnected")
+_GAVE_UP = re.compile(r"too many (\d{3}) error responses")  # urllib3 retried a 429/5xx answer, then gave up
 _OWN_ENV: set[str] = set()  # the MLflow variables this process set itself (not the user's)
 _ENV_LOCK = threading.Lock()
 
@@ -156,6 +157,8 @@ def _status_of(exc: BaseException) -> int | None:
 class Unreachable(EvaluationError):
     """The tracking server did not answer: every further call would fail the same way."""
 
+    reason = "tracking server unreachable"
+
 
 class Adapter:
     """One MLflow client for a command: fetches what the checks read, in as few calls as possible."""
@@ -179,13 +182,17 @@ class Adapter:
             raise _missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
             raise EvaluationError(f"cannot use tracking URI {mask(str(self.uri))}: {_first_line(e)}") from e
-        self._down = False
+        self._down: str | None = None  # why the server is unusable, once a call has shown it
 
     # -- error translation: once, here ------------------------------------------------------------
 
-    def _unreachable(self, what: str) -> Unreachable:
-        return Unreachable(f"{what}: tracking server unreachable (tracking URI {self.shown_uri})",
-                           hint="is the server running? check --tracking-uri / MLFLOW_TRACKING_URI")
+    def _unreachable(self, what: str, why: str | None = None) -> Unreachable:
+        why = why or self._down or "tracking server unreachable"
+        hint = ("the server is failing or rate-limiting requests: retry later" if "answered HTTP" in why
+                else "is the server running? check --tracking-uri / MLFLOW_TRACKING_URI")
+        err = Unreachable(f"{what}: {why} (tracking URI {self.shown_uri})", hint=hint)
+        err.reason = why
+        return err
 
     def _error(self, what: str, exc: BaseException) -> EvaluationError:
         from mlflow.exceptions import MlflowException
@@ -193,6 +200,9 @@ class Adapter:
         text = _first_line(exc)
         status = _status_of(exc)
         where = f"(tracking URI {self.shown_uri})"
+        gave_up = _GAVE_UP.search(str(exc))
+        if gave_up:  # it answered, with errors only: say so, and stop calling it like a dead one
+            return self._unreachable(what, f"tracking server answered HTTP {gave_up[1]} to every retry")
         if any(s in str(exc) for s in _UNREACHABLE) or type(exc).__name__ in ("ConnectionError", "Timeout",
                                                                                   "ConnectTimeout"):
             return self._unreachable(what)
@@ -217,7 +227,7 @@ class Adapter:
         except Exception as e:  # noqa: BLE001 - every library error becomes ours, here
             err = self._error(what, e)
             if isinstance(err, Unreachable):
-                self._down = True
+                self._down = err.reason
             raise err from e
 
     # -- batched metadata ---------------------------------------------------------------------------
