@@ -234,6 +234,11 @@ def test_promote_to_production_archives_the_previous_one(make, client, policy_fi
     not_allowed = mlgov("promote", f"models:/{name}/{v1}", "--alias", "champion", "--as", "carol",
                         "--policy", policy)
     assert not_allowed.exit_code == 1 and "role-permission" in not_allowed.output
+    no_archive = mlgov("promote", f"models:/{name}/{v2}", "--stage", "Archived", "--as", "rita",
+                       "--policy", policy)
+    assert no_archive.exit_code == 1
+    assert "'rita' (release_manager) has no 'archive' permission" in no_archive.output
+    assert _state(client, name)[1] == {v1: "Archived", v2: "Production"}
 
 
 def test_record_writes_exactly_the_documented_tags(make, client, policy_file, mlgov, tmp_path):
