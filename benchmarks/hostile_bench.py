@@ -35,7 +35,8 @@ def generate(root: str) -> dict[str, str]:
     put("deep_block_1000.yaml", b"".join(b" " * i + b"k%d:\n" % i for i in range(1000)) + b" " * 1000 + b"v: 1\n")
     put("long_line_1mb.yaml", b"purpose: " + b"y" * (1024 * 1024 - 100) + b"\n")
     put("many_keys_900kb.yaml", b"".join(b"key_%06d: value\n" % i for i in range(50000)))
-    put("wide_alias_fanout.yaml", b"a: &a [" + b",".join([b"x"] * 1000) + b"]\nb: [" + b",".join([b"*a"] * 1000) + b"]\n")
+    fanout = b",".join([b"*a"] * 1000)
+    put("wide_alias_fanout.yaml", b"a: &a [" + b",".join([b"x"] * 1000) + b"]\nb: [" + fanout + b"]\n")
     return files
 
 

@@ -72,7 +72,7 @@ def resolve_policy_ref(value: str, env: Mapping[str, str]) -> str:
 def ensure_ref(ref: str, env: Mapping[str, str]) -> None:
     """Fetch `origin/<branch>` when a shallow checkout lacks it (actions/checkout fetches one commit)."""
     def git(*args: str) -> int:
-        return subprocess.run(["git", *args], env=dict(env), check=False, capture_output=True).returncode
+        return subprocess.run(["git", *args], env=dict(env), check=False, capture_output=True).returncode  # nosec B603 B607
 
     if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") == 0 or not ref.startswith("origin/"):
         return
@@ -148,7 +148,7 @@ def run(env: MutableMapping[str, str]) -> int:
         ensure_ref(inputs.policy_ref, env)
     argv = [sys.executable, "-m", "mlgov_checks", *build_argv(inputs, report=report, sarif=sarif)]
     sys.stdout.flush()
-    code = subprocess.run(argv, env=child_env, check=False).returncode
+    code = subprocess.run(argv, env=child_env, check=False).returncode  # nosec B603
     status = status_of(code, report)
     write_outputs(env.get("GITHUB_OUTPUT"), {
         "status": status,

@@ -252,7 +252,7 @@ class _Builder:
             if tagged or not ev.implicit[0]:
                 value: Any = ev.value
             else:
-                tag = _RESOLVER.resolve(yaml.ScalarNode, ev.value, (True, False))
+                tag = _RESOLVER.resolve(yaml.ScalarNode, ev.value, (True, False))  # type: ignore[no-untyped-call]
                 value = _scalar_value(ev.value, tag, timestamps=self.timestamps)
                 plain = PlainScalar(ev.value, tag)
             if ev.anchor:
@@ -373,7 +373,8 @@ def parse_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     text, problem = decode(raw, path)
     if text is None:
         doc = Document(path)
-        assert problem is not None
+        if problem is None:  # invariant
+            raise AssertionError("problem is unset")
         doc.problems.append(problem)
         return doc
     return parse_text(text, path, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)

@@ -189,7 +189,8 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
     if dest.alias:
         writer.set_alias(version.name, dest.alias, version.version)
     else:
-        assert dest.stage is not None
+        if dest.stage is None:  # invariant
+            raise AssertionError("dest.stage is unset")
         writer.transition(version.name, version.version, dest.stage,
                           archive_existing=dest.stage != "Archived")
     decision = {"action": action.value, "model": version.name, "version": version.version, "to": dest.label,

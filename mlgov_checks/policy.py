@@ -157,7 +157,8 @@ def _load_toml(path: str) -> dict[str, Any]:
         import tomli as tomllib
     with open(path, "rb") as fh:
         try:
-            return tomllib.load(fh)
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
         except tomllib.TOMLDecodeError as e:
             raise PolicyError(f"malformed TOML: {e}", file=path) from e
 

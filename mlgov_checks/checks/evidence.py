@@ -204,7 +204,8 @@ def check_card_artifact(version: ModelVersionRecord, policy: Policy) -> Iterator
 
 
 def _parse(version: ModelVersionRecord, policy: Policy) -> cards.Document:
-    assert version.card is not None
+    if version.card is None:  # invariant
+        raise AssertionError("version.card is unset")
     conf = policy.section("card")
     return cards.parse_bytes(version.card.content, version.card.display_path, max_bytes=conf["max_bytes"],
                              max_depth=conf["max_depth"], max_nodes=conf["max_nodes"])

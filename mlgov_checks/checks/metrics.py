@@ -44,7 +44,8 @@ def threshold_problems(name: str, value: float | None, bounds: Mapping[str, floa
     why = unusable(name, value)
     if why is not None:
         return [why]
-    assert value is not None  # for mypy: unusable() said why otherwise
+    if value is None:  # for mypy: unusable() said why otherwise
+        raise AssertionError("value is unset")
     out = []
     lo, hi = bounds.get("min"), bounds.get("max")
     if lo is not None and value < lo:
@@ -174,7 +175,8 @@ def _check_baseline(run: RunRecord, policy: Policy, target: str, baseline: Model
         if why is not None:
             problems.append(why)
         else:
-            assert candidate is not None and base is not None  # for mypy: unusable() said why otherwise
+            if candidate is None or base is None:  # for mypy: unusable() said why otherwise
+                raise AssertionError("candidate or baseline value is unset")
             problems.extend(baseline_problems(name, candidate, base, rule))
     for p in problems:
         yield BASELINE.failed(target, p)

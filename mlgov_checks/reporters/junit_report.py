@@ -8,7 +8,7 @@ https://github.com/testmoapp/junitxml
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405 - builds XML, never parses it
 from collections.abc import Sequence
 
 from mlgov_checks.findings import Finding, Status, group_by_target

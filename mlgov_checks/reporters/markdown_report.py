@@ -15,7 +15,7 @@ from mlgov_checks.reporters._common import SEVERITY, masked, targets_in_order, v
 
 LABEL = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.ERROR: "❗ error",
          Status.WARN: "⚠️ warn", Status.WAIVED: "🔕 waived"}
-_HEADLINE = {"pass": "✅ {cmd}: compliant", "fail": "❌ {cmd}: NOT compliant",
+_HEADLINE = {"pass": "✅ {cmd}: compliant", "fail": "❌ {cmd}: NOT compliant",  # nosec B105
              "error": "❗ {cmd}: could not evaluate"}
 # Markdown and HTML that a finding's text must not trigger in a table cell or heading.
 _SPECIAL = re.compile(r"([\\`*_\[\]~|#])")
