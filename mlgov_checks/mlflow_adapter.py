@@ -69,7 +69,7 @@ def parse_target(text: str) -> Target:
             return Target(text, name=m["name"], version=str(int(m["ref"])))
     elif _RUN_ID.match(t) and ":" not in t:
         return Target(text, run_id=t)
-    raise UsageError(f"not a target: {text!r}",
+    raise UsageError(f"not a target: {mask(text)!r}",
                      hint="use runs:/RUN_ID, RUN_ID, models:/NAME/VERSION, models:/NAME@ALIAS or "
                           "models:/NAME/latest")
 
@@ -181,7 +181,7 @@ class Adapter:
         except ImportError as e:  # mlflow-skinny cannot open a sqlite store
             raise _missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
-            raise EvaluationError(f"cannot use tracking URI {mask(str(self.uri))}: {_first_line(e)}") from e
+            raise EvaluationError(f"cannot use tracking URI {mask(str(self.uri))}: {mask(_first_line(e))}") from e
         self._down: str | None = None  # why the server is unusable, once a call has shown it
 
     # -- error translation: once, here ------------------------------------------------------------
