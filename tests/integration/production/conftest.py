@@ -11,7 +11,9 @@ PATH) or from PATH. When they are missing the fixture fails with the reason: it 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
 import pwd
 import secrets
@@ -209,19 +211,41 @@ def _credentials(user: str, password: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+def auth_api(url: str, admin_password: str, path: str, payload: dict | None = None,
+             query: str = "") -> dict:
+    """Call the basic-auth app's REST API as the admin (urllib: no server-side imports in the tests)."""
+    token = base64.b64encode(f"{ADMIN}:{admin_password}".encode()).decode()
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(f"{url}{path}{query}", data=data, method="POST" if data else "GET",
+                                     headers={"Authorization": f"Basic {token}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        body = r.read()
+    return json.loads(body) if body else {}
+
+
+def create_user(url: str, admin_password: str, user: str, password: str) -> None:
+    auth_api(url, admin_password, "/api/2.0/mlflow/users/create", {"username": user, "password": password})
+
+
+def grant(url: str, admin_password: str, user: str, resource_type: str, resource_id: str,
+          permission: str) -> None:
+    auth_api(url, admin_password, "/api/3.0/mlflow/users/permissions/grant",
+             {"username": user, "resource_type": resource_type, "resource_id": resource_id,
+              "permission": permission})
+
+
 def _populate(url: str, admin_password: str, reader_password: str) -> None:
     """A compliant version of MODEL, made by the admin; READER gets READ on it and its experiment."""
     from mlflow import MlflowClient
-    from mlflow.server.auth.client import AuthServiceClient
 
     with _credentials(ADMIN, admin_password):
         client = MlflowClient(tracking_uri=url, registry_uri=url)
         exp = client.create_experiment(EXPERIMENT)
         _create_version(client, exp, MODEL, Spec(tags=compliant_tags("a" * 40)))
-        auth = AuthServiceClient(url)
-        auth.create_user(READER, reader_password)
-        auth.grant_user_permission(READER, "registered_model", MODEL, "READ")
-        auth.grant_user_permission(READER, "experiment", exp, "READ")
+    create_user(url, admin_password, READER, reader_password)
+    grant(url, admin_password, READER, "registered_model", MODEL, "READ")
+    grant(url, admin_password, READER, "experiment", exp, "READ")
 
 
 @pytest.fixture(scope="session")

@@ -102,17 +102,10 @@ def test_credentials_in_the_uri_are_masked(prod_server, policy, tmp_path, right)
 
 def test_no_permission_on_the_model_is_not_a_pass(prod_server, policy, tmp_path):
     """A user the registry grants nothing cannot be judged compliant: exit 3, never 0."""
-    from mlflow.server.auth.client import AuthServiceClient
-
-    from tests.integration.production.conftest import _credentials
+    from tests.integration.production.conftest import create_user
 
     password = "Outsider-pw-" + "k9" * 5
-    with _credentials(ADMIN, prod_server.admin_password):
-        auth = AuthServiceClient(prod_server.url)
-        try:
-            auth.get_user("outsider")
-        except Exception:
-            auth.create_user("outsider", password)
+    create_user(prod_server.url, prod_server.admin_password, "outsider", password)
     proc = mlgov("check", TARGET, "--tracking-uri", prod_server.url, "--policy", policy,
                  env=prod_server.env("outsider", password), cwd=tmp_path)
     assert proc.returncode == 3, proc.stdout + proc.stderr
@@ -162,10 +155,9 @@ def version_state(prod_server) -> tuple[dict, dict]:
 def governed(prod_server, tmp_path_factory):
     """The admin approves v1 and promotes it to @staging through mlgov; the reader may read the log."""
     from mlflow import MlflowClient
-    from mlflow.server.auth.client import AuthServiceClient
 
     from mlgov_checks.mlflow_adapter import DECISIONS_EXPERIMENT
-    from tests.integration.production.conftest import _credentials
+    from tests.integration.production.conftest import _credentials, grant
 
     cwd = tmp_path_factory.mktemp("governed")
     policy = cwd / "mlgov.yaml"
@@ -179,8 +171,7 @@ def governed(prod_server, tmp_path_factory):
         client = MlflowClient(tracking_uri=prod_server.url, registry_uri=prod_server.url)
         log = client.get_experiment_by_name(DECISIONS_EXPERIMENT)
         if log is not None:  # readers of a model read its decision log too: a deployment step
-            AuthServiceClient(prod_server.url).grant_user_permission(
-                READER, "experiment", log.experiment_id, "READ")
+            grant(prod_server.url, prod_server.admin_password, READER, "experiment", log.experiment_id, "READ")
     return approved, promoted
 
 
