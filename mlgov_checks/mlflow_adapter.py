@@ -638,7 +638,8 @@ class Writer:
     def log_decision(self, tags: Mapping[str, str], documents: Mapping[str, str], *, run_name: str) -> str:
         """A new, finished run in the decision log with `tags` and JSON `documents`; its run id."""
         experiment = self.decisions_experiment(create=True)
-        assert experiment is not None
+        if experiment is None:  # invariant
+            raise AssertionError("experiment is unset")
         run = self._call("decision log", lambda: self.client.create_run(
             experiment, tags=dict(tags), run_name=run_name))
         run_id = str(run.info.run_id)

@@ -50,13 +50,15 @@ CASES = {
 def test_hostile_file_is_a_finding(tmp_path, name, check):
     path = _generate(tmp_path, name)
     code = (
-        "import resource, sys, runpy;"
+        "import sys;"
         "sys.argv=['mlgov','card','--format','json',sys.argv[1]];"
         "from mlgov_checks.cli import main;"
         "rc=0\n"
         "try:\n main(standalone_mode=False)\n"
         "except SystemExit as e:\n rc=e.code\n"
-        "sys.stderr.write('MAXRSS=%d RC=%s' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc))"
+        # VmHWM is this process's own peak; ru_maxrss would include the parent's peak at fork time.
+        "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
+        "sys.stderr.write('MAXRSS=%s RC=%s' % (hwm, rc))"
     )
     t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)

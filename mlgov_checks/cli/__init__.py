@@ -28,7 +28,7 @@ class MlgovGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MlgovError as e:
-            click.echo(f"mlgov: error: {e}", err=True)
+            click.echo(f"mlgov: error: {_safe_text(str(e))}", err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise

@@ -45,10 +45,6 @@ PG_START_TIMEOUT = 60
 MLFLOW_START_TIMEOUT = 180
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "production: PostgreSQL + basic-auth mlflow server (once per session)")
-
-
 def _pg_bin() -> Path:
     """The directory holding initdb and postgres: PATH first, else Debian's versioned directory."""
     found = shutil.which("initdb")
