@@ -441,7 +441,9 @@ class Adapter:
                     baseline = version_record(baseline_mv, runs.get(baseline_mv.run_id or ""))
                 records[t.text] = replace(version_record(mv, runs.get(mv.run_id or "")),
                                           requested_as=t.text, baseline=baseline,
-                                          aliases=_aliases_of(mv, aliases))
+                                          aliases=_aliases_of(mv, aliases),
+                                          earlier_semantic_versions=_earlier_semvers(
+                                              by_name[t.name or ""], str(mv.version)))
 
         if wanted.evidence:
             self._add_evidence(records, target_errors, policy)
@@ -549,6 +551,15 @@ def version_record(mv: Any, run: RunRecord | None) -> ModelVersionRecord:
         user_id=mv.user_id or None, creation_timestamp=mv.creation_timestamp,
         last_updated_timestamp=mv.last_updated_timestamp, status=mv.status, run=run,
         model_id=getattr(mv, "model_id", None) or _logged_model_id(mv.source),
+    )
+
+
+def _earlier_semvers(versions: Mapping[str, Any], number: str) -> tuple[tuple[str, str | None], ...]:
+    """(number, semantic_version tag) of the versions registered before `number`."""
+    return tuple(
+        (str(v), (getattr(mv, "tags", None) or {}).get("semantic_version"))
+        for v, mv in sorted(versions.items(), key=lambda kv: int(kv[0]))
+        if str(v).isdigit() and number.isdigit() and int(v) < int(number)
     )
 
 

@@ -67,6 +67,9 @@ class ModelVersionRecord:
     card: CardArtifact | None = None
     baseline: ModelVersionRecord | None = None  # the policy's baseline alias, when it exists
     requested_as: str | None = None  # the target as the user wrote it (alias, latest)
+    # (version number, semantic_version tag or None) of every lower-numbered version of the model,
+    # from the same paged search that found this one: no extra request.
+    earlier_semantic_versions: tuple[tuple[str, str | None], ...] = ()
     model_id: str | None = None  # the MLflow 3 logged model behind this version, when there is one
 
     @property

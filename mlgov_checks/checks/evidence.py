@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -14,7 +13,6 @@ from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import ModelVersionRecord
 
-_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 SEMVER_TAG = "semantic_version"
 
 
@@ -165,18 +163,32 @@ def check_version_tags(version: ModelVersionRecord, policy: Policy) -> Iterator[
 
 
 def check_semantic_version(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
-    """With `evidence.require_semantic_version`, the version's `semantic_version` tag is MAJOR.MINOR.PATCH.
+    """With `evidence.require_semantic_version`, the version's `semantic_version` tag is a valid
+    semantic version (semver.org 2.0.0) strictly greater than that of every earlier version.
 
     The source design tags each registered version with a semantic version next to MLflow's own
-    integer version number; see https://semver.org.
+    integer version number; `mlgov next-version MODEL` prints the next one. Earlier versions
+    without a valid tag are not compared.
     """
     if not policy.section("evidence")["require_semantic_version"]:
         return
+    from mlgov_checks import semver
+
     value = (version.tags.get(SEMVER_TAG) or "").strip()
+    parsed = semver.try_parse(value) if value else None
     if not value:
-        yield SEMANTIC_VERSION.failed(version.target, f"model version tag {SEMVER_TAG!r} is missing")
-    elif not _SEMVER.match(value):
+        yield SEMANTIC_VERSION.failed(version.target, f"model version tag {SEMVER_TAG!r} is missing",
+                                      hint="tag it with `mlgov next-version MODEL`'s answer")
+        return
+    if parsed is None:
         yield SEMANTIC_VERSION.failed(version.target, f"{SEMVER_TAG}={value!r} is not a semantic version")
+        return
+    earlier = [(n, semver.try_parse(t)) for n, t in version.earlier_semantic_versions if t]
+    top = max(((v, n) for n, v in earlier if v is not None), default=None, key=lambda x: x[0])
+    if top is not None and not parsed > top[0]:
+        yield SEMANTIC_VERSION.failed(
+            version.target, f"{SEMVER_TAG}={value} is not greater than {top[0]} of version {top[1]}",
+            hint="semantic versions must increase with each registered version")
     else:
         yield SEMANTIC_VERSION.passed(version.target, f"{SEMVER_TAG}={value}")
 

@@ -142,6 +142,24 @@ def test_version_tags_and_semantic_version():
         ("evidence-semantic-version", "semantic_version='1.2' is not a semantic version")]
 
 
+@pytest.mark.parametrize(("tag", "earlier", "expected"), [
+    ("1.3.0", (("1", "1.0.0"), ("2", "1.2.0")), []),
+    ("1.3.0-rc.1", (("1", "1.2.0"),), []),
+    ("1.2.0", (("1", "1.0.0"), ("2", "1.2.0")),
+     ["semantic_version=1.2.0 is not greater than 1.2.0 of version 2"]),
+    ("1.1.0", (("1", "2.0.0"), ("2", None), ("3", "garbage")),
+     ["semantic_version=1.1.0 is not greater than 2.0.0 of version 1"]),
+    ("1.0.0-rc.1", (("1", "1.0.0"),), ["semantic_version=1.0.0-rc.1 is not greater than 1.0.0 of version 1"]),
+    ("1.0.0", (), []),
+])
+def test_semantic_version_increases(tag, earlier, expected):
+    from dataclasses import replace
+
+    v = replace(make_version(version_tags={"semantic_version": tag}), earlier_semantic_versions=earlier)
+    found = evidence.check_semantic_version(v, policy(require_semantic_version=True))
+    assert [m for _, m in fails(found)] == expected
+
+
 def test_description_not_required():
     v = make_version(description=None)
     assert list(evidence.check_description(v, policy(require_description=False))) == []

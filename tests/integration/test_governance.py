@@ -335,6 +335,15 @@ def test_semver_order_is_enforced_by_promote(make, client, policy_file, mlgov):
     result = mlgov("promote", f"models:/{name}/{v2}", "--alias", "candidate", "--policy", policy)
     assert result.exit_code == 1 and "semver-order" in result.output
     assert "semantic_version 1.2.0-rc.1 is not greater than 1.2.0 of version 1" in result.output
+    gate = mlgov("check", f"models:/{name}/{v2}", "--policy", policy, "--format", "json")
+    assert gate.exit_code == 1
+    semver_findings = [(f["status"], f["message"]) for f in json.loads(gate.stdout)["findings"]
+                       if f["check"] == "evidence-semantic-version"]
+    assert semver_findings == [("fail", "semantic_version=1.2.0-rc.1 is not greater than 1.2.0 of version 1")]
+    ok = mlgov("check", f"models:/{name}/{v1}", "--policy", policy, "--format", "json")
+    assert ("pass", "semantic_version=1.2.0") in [(f["status"], f["message"]) for f in
+                                                    json.loads(ok.stdout)["findings"]
+                                                    if f["check"] == "evidence-semantic-version"]
 
 
 def test_helpers_produce_a_run_that_check_passes(store, mlflow_server, tmp_path, mlgov):
