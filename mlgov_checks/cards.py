@@ -315,7 +315,10 @@ def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
         m = e.problem_mark or e.context_mark
         mark = _mark(m) if m is not None else Mark(1, 1)
         what = " ".join(x for x in (e.context, e.problem) if x)
-        doc.problems.append(Problem(ProblemKind.SYNTAX, f"YAML syntax error: {what}", mark))
+        if "nesting depth" in what:  # libyaml >= 0.2.6 stops absurd nesting itself, before we see it
+            doc.problems.append(Problem(ProblemKind.TOO_DEEP, f"nesting deeper than {max_depth} levels", mark))
+        else:
+            doc.problems.append(Problem(ProblemKind.SYNTAX, f"YAML syntax error: {what}", mark))
     except yaml.reader.ReaderError as e:
         mark = _position_mark(text, e.position)
         doc.problems.append(Problem(ProblemKind.ENCODING,
