@@ -269,3 +269,28 @@ def test_cli_bad_waiver_date_exits_2_with_file_and_line(tmp_path, monkeypatch, e
     assert r.exit_code == 2, r.output
     assert ".mlgov.yaml:6:" in r.stderr and message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_waiver_needs_the_waive_permission_when_roles_are_configured(tmp_path):
+    """With roles configured, only a holder of `waive` can accept a risk."""
+    import datetime as dt
+
+    from mlgov_checks.checks import waivers
+    from mlgov_checks.findings import Finding, Status
+    from mlgov_checks.policy import policy_from_mapping
+
+    today = dt.date(2026, 11, 28)
+    failing = Finding("metrics-threshold", Status.FAIL, "models:/m/1", "accuracy=0.7 is below the minimum 0.8")
+    entry = {"check": "metrics-threshold", "target": "models:/m/*", "reason": "known dip",
+             "expires": "2026-12-20"}
+    roles = {"members": {"admin": ["ann"], "data_scientist": ["bob"]},
+             "permissions": {"admin": ["waive"], "data_scientist": ["promote"]}}
+    by_bob = policy_from_mapping({"roles": roles, "waivers": [{**entry, "approved_by": "bob"}]})
+    out = waivers.apply([failing], by_bob, today=today)
+    assert [(f.check, f.status) for f in out] == [("metrics-threshold", Status.FAIL),
+                                                  ("waiver-unauthorized", Status.FAIL)]
+    assert "'bob' (data_scientist) has no 'waive' permission" in out[1].message
+    by_ann = policy_from_mapping({"roles": roles, "waivers": [{**entry, "approved_by": "ann"}]})
+    assert [f.status for f in waivers.apply([failing], by_ann, today=today)] == [Status.WAIVED]
+    no_roles = policy_from_mapping({"waivers": [{**entry, "approved_by": "bob"}]})
+    assert [f.status for f in waivers.apply([failing], no_roles, today=today)] == [Status.WAIVED]

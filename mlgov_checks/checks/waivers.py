@@ -36,7 +36,13 @@ A waiver that expires within {EXPIRING_DAYS} days: a warning, so the team fixes 
 renews the approval) before the gate starts failing.
 """.strip(), "fix the underlying problem, or renew the waiver with a new approval")
 
-CHECKS: tuple[Check, ...] = (EXPIRED, UNUSED, EXPIRING)
+UNAUTHORIZED = Check("waiver-unauthorized", "Waivers are approved by someone allowed to waive", """
+When the policy configures roles (`roles.members`), a waiver's `approved_by` must hold the `waive`
+permission. A waiver approved by anyone else waives nothing, and this finding fails, so that a
+risk is only accepted by someone the team has entrusted with accepting it.
+""".strip(), "have a member of a role with the `waive` permission approve the waiver")
+
+CHECKS: tuple[Check, ...] = (EXPIRED, UNUSED, EXPIRING, UNAUTHORIZED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +118,15 @@ def apply(findings: list[Finding], policy: Policy, *, today: dt.date) -> list[Fi
     waivers = parse_waivers(policy, today=today)
     if not waivers:
         return findings
+    from mlgov_checks import roles
+
+    refused = {w.index: why for w in waivers
+               for ok, why in [roles.permitted(w.approved_by, roles.Action.WAIVE, policy)] if not ok}
     used: set[int] = set()
     out: list[Finding] = []
     for f in findings:
         if f.status is Status.FAIL:
-            matching = [w for w in waivers if not w.expired(today) and w.covers(f)]
+            matching = [w for w in waivers if not w.expired(today) and w.index not in refused and w.covers(f)]
             used.update(w.index for w in matching)  # an overlapping waiver is not stale either
             if matching:
                 w = matching[0]  # the first in policy order names itself in the message
@@ -131,7 +141,11 @@ def apply(findings: list[Finding], policy: Policy, *, today: dt.date) -> list[Fi
         _, line, column = policy.mark("waivers", w.index)
         target = policy.source or "policy"
         loc: dict[str, Any] = {"file": policy.source, "line": line, "column": column}
-        if w.expired(today):
+        if w.index in refused:
+            if relevant:
+                out.append(UNAUTHORIZED.failed(target, f"{w.describe()} waives nothing: "
+                                                       f"{refused[w.index]}", **loc))
+        elif w.expired(today):
             if relevant:
                 out.append(EXPIRED.failed(target, f"{w.describe()} expired on {w.expires} "
                                                   f"(approved by {w.approved_by}: {w.reason}); "
