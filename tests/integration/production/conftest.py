@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.integration.conftest import Spec, _create_version, compliant_tags, free_port
+from tests.integration.conftest import Spec, _create_version, _healthy, compliant_tags, free_port
 
 HOST = "127.0.0.1"
 PG_USER_CANDIDATES = ("postgres", "mlgovtest")  # Debian's package creates `postgres`
@@ -155,14 +155,6 @@ def _postgres(base: Path) -> Iterator[Postgres]:
         yield pg
     finally:
         _stop(proc, signal.SIGINT)  # SIGINT is postgres's "fast" shutdown
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 @dataclass
