@@ -250,9 +250,13 @@ class Adapter:
 
     def version_by_alias(self, name: str, alias: str) -> Any | None:
         """The version an alias points at, or None when the model has no such alias."""
+        return self._or_none(f"models:/{name}@{alias}",
+                             lambda: self.client.get_model_version_by_alias(name, alias))
+
+    def _or_none(self, what: str, func: Callable[[], T]) -> T | None:
+        """`_call`, with "not found" answered as None (a dead server still raises)."""
         try:
-            return self._call(f"models:/{name}@{alias}",
-                              lambda: self.client.get_model_version_by_alias(name, alias))
+            return self._call(what, func)
         except Unreachable:
             raise
         except EvaluationError as e:
@@ -352,18 +356,15 @@ class Adapter:
         limit = int(policy.section("card")["max_bytes"])
         with tempfile.TemporaryDirectory(prefix="mlgov-card-") as tmp:
             local = os.path.join(tmp, "card.yaml")
-            try:
-                download = getattr(repo, "_download_file", None)
-                if download is not None:
-                    self._call(version.target, lambda: download(path, local))
-                else:  # pragma: no cover - every MLflow artifact repository has _download_file
-                    local = self._call(version.target, lambda: repo.download_artifacts(path, tmp))
-            except Unreachable:
-                raise
-            except EvaluationError as e:
-                if "not found" in e.message:
+            download = getattr(repo, "_download_file", None)
+            if download is not None:
+                if self._or_none(version.target, lambda: download(path, local) or True) is None:
                     return None
-                raise
+            else:  # pragma: no cover - every MLflow artifact repository has _download_file
+                got = self._or_none(version.target, lambda: repo.download_artifacts(path, tmp))
+                if got is None:
+                    return None
+                local = got
             if not os.path.isfile(local):
                 return None
             with open(local, "rb") as fh:
