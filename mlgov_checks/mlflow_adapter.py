@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import posixpath
 import re
@@ -181,6 +182,8 @@ class Adapter:
         except ImportError as e:  # mlflow-skinny cannot open a sqlite store
             raise _missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
+            if _is_local(self.uri) and importlib.util.find_spec("sqlalchemy") is None:
+                raise _missing_extra(self.uri) from e  # mlflow-skinny: a local store needs full mlflow
             raise EvaluationError(f"cannot use tracking URI {mask(str(self.uri))}: {mask(_first_line(e))}") from e
         self._down: str | None = None  # why the server is unusable, once a call has shown it
 
