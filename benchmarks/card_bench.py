@@ -63,15 +63,17 @@ def make_cards(root: str, n: int) -> list[str]:
     return paths
 
 
-def timed(cmd: list[str], runs: int, cwd: str) -> tuple[float, int]:
-    samples = []
-    code = 0
+def timed_pair(a: list[str], b: list[str], runs: int, cwd: str) -> tuple[float, float, int, int]:
+    """Median wall times of two commands, run alternately so that machine noise hits both alike."""
+    samples: tuple[list[float], list[float]] = ([], [])
+    codes = [0, 0]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        samples.append(time.perf_counter() - t0)
-        code = proc.returncode
-    return statistics.median(samples), code
+        for i, cmd in enumerate((a, b)):
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            samples[i].append(time.perf_counter() - t0)
+            codes[i] = proc.returncode
+    return statistics.median(samples[0]), statistics.median(samples[1]), codes[0], codes[1]
 
 
 def main() -> int:
@@ -97,14 +99,15 @@ def main() -> int:
             root = os.path.join(tmp, f"cards_{n}")
             files = [os.path.relpath(p, root) for p in make_cards(root, n)]
             runs = args.runs if n == 1 else max(3, args.runs // 2)
-            t_m, c_m = timed([mlgov, "card", *files], runs, root)
-            t_c, c_c = timed([cjs, "--schemafile", schema, *files], runs, root)
+            t_m, t_c, c_m, c_c = timed_pair([mlgov, "card", *files], [cjs, "--schemafile", schema, *files],
+                                            runs, root)
             if c_m != 0 or c_c != 0:
                 print(f"unexpected exit codes: mlgov={c_m} check-jsonschema={c_c}", file=sys.stderr)
                 return 1
             rows.append((n, t_m, t_c))
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, median of {args.runs} runs "
-          f"(1 card) / {max(3, args.runs // 2)} runs (1,000 cards), fresh process each run\n")
+          f"(1 card) / {max(3, args.runs // 2)} runs (1,000 cards), fresh process each run,"
+          " the two tools alternating\n")
     print("| cards | mlgov card | check-jsonschema | mlgov / check-jsonschema |")
     print("|---:|---:|---:|---:|")
     for n, t_m, t_c in rows:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
 import sys
@@ -99,6 +98,8 @@ class Policy:
     @property
     def sha256(self) -> str:
         """Hash of the effective policy, recorded with every decision."""
+        import hashlib
+
         blob = json.dumps(self.data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()
 
@@ -212,6 +213,8 @@ def _schema() -> dict[str, Any]:
 
 
 def _cache_path(raw: Mapping[str, Any]) -> str:
+    import hashlib
+
     blob = json.dumps(raw, sort_keys=True, default=str).encode() + __version__.encode()
     key = hashlib.sha256(blob).hexdigest()[:32]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

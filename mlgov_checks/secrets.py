@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import re
-import urllib.parse
+from collections.abc import Callable
 
 SECRET_ENV = ("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "DATABRICKS_TOKEN",
               "DATABRICKS_CLIENT_SECRET", "DATABRICKS_PASSWORD", "AWS_SECRET_ACCESS_KEY",
@@ -25,22 +24,46 @@ _BEARER = re.compile(r"(?i)(?P<key>(?:bearer|basic|token)\s+)[A-Za-z0-9._~+/=-]{
 
 def _spellings(value: str) -> set[str]:
     """The ways a secret value shows up in text: as is, percent-encoded, in a basic-auth header."""
+    import base64  # deferred: only needed when a secret is set
+    import urllib.parse
     out = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value),
            urllib.parse.quote(value)}
     out.add(base64.b64encode(value.encode()).decode())
     return {s for s in out if len(s) >= MIN_SECRET}
 
 
-def mask(text: str) -> str:
-    """Text with credentials replaced by `***`; safe to print or write to a report."""
-    if not text:
-        return text
-    for name in SECRET_ENV:  # first: the patterns below would leave only part of a value behind
+def masker() -> Callable[[str], str]:
+    """A `mask` bound to the secrets in the environment now: for masking many texts at once.
+
+    The environment is read once, and each distinct text is masked once (reports repeat targets,
+    paths and messages across thousands of findings).
+    """
+    spellings: list[str] = []
+    for name in SECRET_ENV:
         value = os.environ.get(name)
         if value and len(value) >= MIN_SECRET:
-            for spelled in sorted(_spellings(value), key=len, reverse=True):
-                text = text.replace(spelled, "***")
-    text = _USERINFO.sub(lambda m: f"{m['scheme']}***@", text)
-    text = _QUERY.sub(lambda m: f"{m['key']}***", text)
-    text = _PAIR.sub(lambda m: m["key"] + ("***" if m["value"] != "***" else m["value"]), text)
-    return _BEARER.sub(lambda m: f"{m['key']}***", text)
+            spellings.extend(_spellings(value))
+    spellings.sort(key=len, reverse=True)
+    done: dict[str, str] = {}
+
+    def apply(text: str) -> str:
+        if not text:
+            return text
+        if text in done:
+            return done[text]
+        out = text
+        for spelled in spellings:  # first: the patterns below would leave only part of a value behind
+            out = out.replace(spelled, "***")
+        out = _USERINFO.sub(lambda m: f"{m['scheme']}***@", out)
+        out = _QUERY.sub(lambda m: f"{m['key']}***", out)
+        out = _PAIR.sub(lambda m: m["key"] + ("***" if m["value"] != "***" else m["value"]), out)
+        out = _BEARER.sub(lambda m: f"{m['key']}***", out)
+        done[text] = out
+        return out
+
+    return apply
+
+
+def mask(text: str) -> str:
+    """Text with credentials replaced by `***`; safe to print or write to a report."""
+    return masker()(text) if text else text

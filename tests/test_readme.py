@@ -27,7 +27,7 @@ def test_every_mlgov_subcommand_in_the_readme_exists():
     used |= set(re.findall(r"^(?:[A-Z_]+=\S+ )?mlgov ([a-z][a-z-]*)", code, re.M))
     assert {"card", "check", "approve", "promote", "audit"} <= used
     for name in used:
-        assert name in main.commands, name
+        assert main.get_command(None, name) is not None, name
         assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from mlgov_checks.findings import Finding, Status
+
+
+def cleandoc(text: str) -> str:
+    """inspect.cleandoc without importing inspect (~8 ms on the card hook's path)."""
+    lines = text.expandtabs().strip("\n").splitlines()
+    if not lines:
+        return ""
+    rest = [ln for ln in lines[1:] if ln.strip()]
+    indent = min((len(ln) - len(ln.lstrip()) for ln in rest), default=0)
+    out = [lines[0].strip(), *(ln[indent:].rstrip() for ln in lines[1:])]
+    return "\n".join(out).strip("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +30,7 @@ class Check:
     hint: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "explanation", inspect.cleandoc(self.explanation))
+        object.__setattr__(self, "explanation", cleandoc(self.explanation))
 
     def finding(
         self, status: Status, target: str, message: str, *, file: str | None = None,
@@ -46,4 +56,4 @@ class Check:
 
 def check_from(func: Callable[..., Any], check_id: str, title: str, hint: str | None = None) -> Check:
     """A Check whose explanation is the function's docstring (yamllint renders rule docs alike)."""
-    return Check(check_id, title, inspect.cleandoc(func.__doc__ or title), hint)
+    return Check(check_id, title, cleandoc(func.__doc__ or title), hint)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,8 +20,30 @@ from mlgov_checks.reporters import FORMATS, ReportContext, render
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# Which module defines each sub-command. A module registers its commands on `main` when imported,
+# and is imported only when one of its commands runs (or help lists them): the card hook never
+# loads the gate's or the governance commands' modules.
+COMMAND_MODULES = {
+    "card": "card_commands", "policy": "card_commands", "init": "card_commands", "explain": "card_commands",
+    "check": "gate_commands", "provenance": "gate_commands", "metrics": "gate_commands",
+    "approve": "governance_commands", "promote": "governance_commands", "decisions": "governance_commands",
+    "audit": "governance_commands", "next-version": "governance_commands", "log": "governance_commands",
+}
+
+
 class MlgovGroup(click.Group):
     """Turns every MlgovError into one clear line and its exit code; no traceback for users."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            import importlib
+
+            importlib.import_module(f"mlgov_checks.cli.{module}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -37,6 +58,8 @@ class MlgovGroup(click.Group):
             ctx.exit(130)
         except Exception as e:  # an unexpected failure: exit 3, never a bare traceback
             if _debug(ctx):
+                import traceback
+
                 traceback.print_exc()
             message = _safe_text(str(e))
             click.echo(f"mlgov: internal error: {type(e).__name__}: {message} "
@@ -172,7 +195,3 @@ def command_runner(func: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
-# Sub-command modules register themselves on `main`; each imports its heavy dependencies lazily.
-from mlgov_checks.cli import card_commands as _card_commands  # noqa: E402,F401
-from mlgov_checks.cli import gate_commands as _gate_commands  # noqa: E402,F401
-from mlgov_checks.cli import governance_commands as _governance_commands  # noqa: E402,F401

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.secrets import mask
+from mlgov_checks.secrets import mask, masker
 
 # Worst first: what a group of findings (one check on one target) reports as its status.
 SEVERITY = (Status.ERROR, Status.FAIL, Status.WARN, Status.WAIVED, Status.PASS)
@@ -19,18 +19,20 @@ SEVERITY = (Status.ERROR, Status.FAIL, Status.WARN, Status.WAIVED, Status.PASS)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def visible(text: str) -> str:
+def visible(text: str, _mask: Callable[[str], str] | None = None) -> str:
     """Credentials masked, control characters shown as `\\xNN`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", mask(text))
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", (_mask or mask)(text))
 
 
 def masked(findings: Sequence[Finding]) -> list[Finding]:
     """The findings, every free-text field passed through `visible` (messages may quote URIs)."""
-    return [
-        replace(f, target=visible(f.target), message=visible(f.message),
-                file=visible(f.file) if f.file else f.file, hint=visible(f.hint) if f.hint else f.hint)
-        for f in findings
-    ]
+    m = masker()  # the environment read once, each distinct text masked once
+
+    def v(text: str | None) -> str | None:
+        return visible(text, m) if text else text
+
+    return [replace(f, target=visible(f.target, m), message=visible(f.message, m), file=v(f.file), hint=v(f.hint))
+            for f in findings]
 
 
 def worst(statuses: Iterable[Status]) -> Status:
