@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gate_bench import Counter, start_server, stop_server
+from gate_bench import RUN_TAGS, Counter, start_server, stop_server
 
 MODEL = "bench-audit"
 GOAL_SECONDS = 10.0
@@ -42,11 +42,9 @@ def populate(url: str, n: int) -> None:
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     exp = client.create_experiment("bench-audit")
     client.create_registered_model(MODEL)
-    tags = {"mlflow.user": "alice", "mlflow.source.git.commit": "a" * 40, "mlflow.source.git.branch": "main",
-            "code_reviewer": "bob", "review_status": "approved", "review_date": "2024-05-01"}
 
     def one(i: int) -> str:
-        run = client.create_run(exp, tags=tags, run_name=f"train-{i}")
+        run = client.create_run(exp, tags=RUN_TAGS, run_name=f"train-{i}")
         rid = run.info.run_id
         now = int(time.time() * 1000)
         client.log_batch(rid, metrics=[Metric("accuracy", 0.8 + (i % 100) / 1000, now, 0),

@@ -115,6 +115,11 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=20)
 
 
+# A run that passes provenance: commit, branch, an approved review by someone else.
+RUN_TAGS = {"mlflow.user": "alice", "mlflow.source.git.commit": "a" * 40, "mlflow.source.git.branch": "main",
+            "code_reviewer": "bob", "review_status": "approved", "review_date": "2024-05-01"}
+
+
 def populate(url: str, n: int) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -125,11 +130,9 @@ def populate(url: str, n: int) -> None:
     exp = client.create_experiment("bench")
     client.create_registered_model(MODEL)
     card = yaml.safe_dump(CARD, sort_keys=False)
-    tags = {"mlflow.user": "alice", "mlflow.source.git.commit": "a" * 40, "mlflow.source.git.branch": "main",
-            "code_reviewer": "bob", "review_status": "approved", "review_date": "2024-05-01"}
 
     def one(i: int) -> str:
-        run = client.create_run(exp, tags=tags, run_name=f"train-{i}")
+        run = client.create_run(exp, tags=RUN_TAGS, run_name=f"train-{i}")
         rid = run.info.run_id
         now = int(time.time() * 1000)
         client.log_batch(rid, metrics=[Metric("accuracy", 0.87, now, 0), Metric("drift_score", 0.04, now, 0)])
