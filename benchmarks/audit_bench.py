@@ -37,7 +37,8 @@ def populate(url: str, n: int) -> None:
     from mlflow import MlflowClient
     from mlflow.entities import Metric, Param
 
-    from mlgov_checks.mlflow_adapter import DECISION_TAG, Adapter, Writer
+    from mlgov_checks import backend
+    from mlgov_checks.backend import DECISION_TAG
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     exp = client.create_experiment("bench-audit")
@@ -68,7 +69,7 @@ def populate(url: str, n: int) -> None:
         list(pool.map(register, run_ids))
     client.set_registered_model_alias(MODEL, "champion", str(n))
     client.set_registered_model_alias(MODEL, "challenger", str(n - 1))
-    writer = Writer(Adapter(url))
+    writer = backend.connect(url).writer
     for v in range(1, 51):
         writer.log_decision({DECISION_TAG + "model": MODEL, DECISION_TAG + "version": str(v),
                              DECISION_TAG + "action": "promote", DECISION_TAG + "to": "@champion"},
@@ -78,7 +79,7 @@ def populate(url: str, n: int) -> None:
 def naive(url: str) -> list[tuple[str, str, float]]:
     from mlflow import MlflowClient
 
-    from mlgov_checks.mlflow_adapter import DECISION_TAG, DECISIONS_EXPERIMENT
+    from mlgov_checks.backend import DECISION_TAG, DECISIONS_EXPERIMENT
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     listed = client.search_model_versions(f"name = '{MODEL}'", max_results=10000)
@@ -95,12 +96,10 @@ def naive(url: str) -> list[tuple[str, str, float]]:
 
 
 def batched(url: str) -> list[tuple[str, str, float]]:
-    from mlgov_checks import audit
-    from mlgov_checks.mlflow_adapter import Adapter, Writer
+    from mlgov_checks import audit, backend
     from mlgov_checks.policy import default_policy
 
-    adapter = Adapter(url, timeout=60)
-    report = audit.build(MODEL, adapter=adapter, writer=Writer(adapter), policy=default_policy())
+    report = audit.build(MODEL, reader=backend.connect(url, timeout=60).reader, policy=default_policy())
     assert report.flags, "the challenger alias was set without a decision: it must be flagged"
     return [(r["version"], r["run_id"], r["metrics"]["accuracy"]) for r in report.rows]
 

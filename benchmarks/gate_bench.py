@@ -166,12 +166,13 @@ def naive(url: str, n: int) -> int:
 
 
 def batched(url: str, n: int, workers: int | None) -> int:
-    from mlgov_checks import gate
+    from mlgov_checks import backend, gate
     from mlgov_checks.findings import Status
     from mlgov_checks.policy import default_policy
 
-    options = gate.GateOptions(tracking_uri=url, timeout=60, families=gate.ALL, workers=workers)
-    result = gate.run([f"models:/{MODEL}/{v}" for v in range(1, n + 1)], default_policy(), options)
+    reader = backend.connect(url, timeout=60, workers=workers).reader
+    result = gate.run([f"models:/{MODEL}/{v}" for v in range(1, n + 1)], default_policy(), gate.GateOptions(),
+                      reader)
     errors = [f for f in result.findings if f.status is Status.ERROR]
     if errors:
         raise SystemExit(f"batched gate could not evaluate: {errors[0].message}")

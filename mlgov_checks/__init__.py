@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from mlgov_checks.version import __version__
 
 # The training-side helpers, imported on first use so that `import mlgov_checks` stays cheap.
 _LAZY = {"log_provenance", "log_review", "log_model_card"}

@@ -15,13 +15,11 @@ import uuid
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
+from mlgov_checks.errors import ActionInputError as InputError
+
 COMMANDS = ("check", "card", "provenance", "metrics")
 FAIL_ON = ("fail", "error", "never")
 _STATUS_BY_CODE = {0: "pass", 1: "fail", 3: "error"}
-
-
-class InputError(Exception):
-    """An action input has a value the action does not accept."""
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,18 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.checks import approvals
-from mlgov_checks.checks.evidence import SEMVER_TAG
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import group_by_target, overall_status
 from mlgov_checks.policy import Policy
-from mlgov_checks.records import ModelVersionRecord
+from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
 
 if TYPE_CHECKING:
+    from mlgov_checks.backend import Reader
     from mlgov_checks.gate import GateOptions
-    from mlgov_checks.mlflow_adapter import Adapter, Writer
 
 FORMATS = ("csv", "json", "markdown")
 COLUMNS = ("version", "semantic_version", "stage", "aliases", "creator", "created", "run_id",
@@ -63,7 +62,7 @@ def _iso_ms(ms: int | None) -> str:
 
 def promoted_pairs(decisions: Sequence[Any]) -> set[tuple[str, str]]:
     """(version, destination label) for every recorded `mlgov promote` decision."""
-    from mlgov_checks.mlflow_adapter import DECISION_TAG
+    from mlgov_checks.backend import DECISION_TAG
 
     return {(r.tags.get(DECISION_TAG + "version", ""), r.tags.get(DECISION_TAG + "to", ""))
             for r in decisions if r.tags.get(DECISION_TAG + "action") == "promote"}
@@ -82,22 +81,20 @@ def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
     return out
 
 
-def build(name: str, *, adapter: Adapter, writer: Writer, policy: Policy, since: dt.datetime | None = None,
+def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | None = None,
           until: dt.datetime | None = None, evaluate: GateOptions | None = None) -> Audit:
     """One paged version search, runs by id in chunks, one alias read, one decision-log search."""
-    from mlgov_checks.mlflow_adapter import version_record
-
-    found = adapter.versions_of(name)
+    found = reader.versions_of(name)
     if not found:
         raise UsageError(f"registered model {name!r} not found or has no versions")
-    runs = adapter.runs([mv.run_id for mv in found.values() if mv.run_id])
-    aliases = writer.model_aliases(name)
+    runs = reader.runs([mv.run_id for mv in found.values() if mv.run_id])
+    aliases = reader.model_aliases(name)
     by_version: dict[str, list[str]] = {}
     for alias, number in aliases.items():
         by_version.setdefault(number, []).append(alias)
-    versions = sorted((version_record(mv, runs.get(mv.run_id or "")) for mv in found.values()),
+    versions = sorted((replace(mv, run=runs.get(mv.run_id or "")) for mv in found.values()),
                       key=lambda v: int(v.version))
-    flagged = bypasses(versions, aliases, promoted_pairs(writer.decisions(name)))
+    flagged = bypasses(versions, aliases, promoted_pairs(reader.decisions(name)))
     lo, hi = (_ms(since) if since else None), (_ms(until) if until else None)
     shown = [v for v in versions if (lo is None or (v.creation_timestamp or 0) >= lo)
              and (hi is None or (v.creation_timestamp or 0) <= hi)]
@@ -105,7 +102,7 @@ def build(name: str, *, adapter: Adapter, writer: Writer, policy: Policy, since:
     if evaluate is not None and shown:
         from mlgov_checks import gate
 
-        result = gate.run([v.target for v in shown], policy, evaluate)
+        result = gate.run([v.target for v in shown], policy, evaluate, reader)
         now = {t: overall_status(f) for t, f in group_by_target(result.findings).items()}
     commit_keys = policy.section("provenance")["commit_keys"]
     rows = []

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlgov_checks.findings import Finding
+
 
 class MlgovError(Exception):
     """Base error: a message for the user, never a traceback."""
@@ -43,3 +48,35 @@ class EvaluationError(MlgovError):
     """The target could not be evaluated: server down, auth refused, not found, timeout (exit 3)."""
 
     exit_code = 3
+
+
+class NotFoundError(EvaluationError):
+    """What was asked for does not exist on the server (a run, a version, an alias, an artifact)."""
+
+
+class UnreachableError(EvaluationError):
+    """The tracking server did not answer usefully: every further call would fail the same way."""
+
+    reason = "tracking server unreachable"
+
+
+class RepositoryError(EvaluationError):
+    """The path is not a git repository, or git could not read it (exit 3: could not evaluate)."""
+
+
+class SemverError(ValueError):
+    """Text that is not a semantic version."""
+
+
+class ActionInputError(Exception):
+    """A GitHub Action input has a value the action does not accept."""
+
+
+class CardRejectedError(MlgovError):
+    """The model card fails the card checks: it was not logged (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message, hint="fix the card, then check it with: mlgov card PATH")
+        self.findings = findings

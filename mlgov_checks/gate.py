@@ -1,38 +1,36 @@
-"""The gate: fetch every target's records in batches, run the check families, finish the findings."""
+"""The one runner: subjects -> the registry's families -> findings -> waivers; never prints."""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from mlgov_checks import engine
-from mlgov_checks.checks.evidence import REACHABLE
+from mlgov_checks import checks
+from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
 
+if TYPE_CHECKING:
+    from mlgov_checks.backend import FetchSpec, Reader, Resolved
+    from mlgov_checks.gitrepo import LazyRepository
 
-class Family(str, enum.Enum):
-    PROVENANCE = "provenance"
-    METRICS = "metrics"
-    EVIDENCE = "evidence"
-
-
-ALL = (Family.PROVENANCE, Family.METRICS, Family.EVIDENCE)
+GATED = ("run", "version")  # the subjects a registry read gives the gate
 
 
 @dataclass(frozen=True)
 class GateOptions:
-    """Where to look and what to check; built by the CLI from its options and the policy."""
+    """What to check and against what; built by the CLI from its options."""
 
-    tracking_uri: str | None = None
-    timeout: float | None = None  # None: the policy's `timeout`
-    repo: str | None = None
-    families: tuple[Family, ...] = ALL
+    repo: str | None = None  # --repo: the git repository the runs came from
+    families: tuple[str, ...] | None = None  # None: every family `mlgov check` runs by default
     now: dt.datetime | None = None
-    workers: int | None = None
+
+    def chosen(self) -> tuple[str, ...]:
+        return self.families if self.families is not None else checks.default_families(GATED)
 
 
 @dataclass(frozen=True)
@@ -42,19 +40,31 @@ class GateResult:
     records: tuple[RunRecord | ModelVersionRecord, ...]  # what was fetched (for later recording)
 
 
-def run(targets: Sequence[str], policy: Policy, options: GateOptions) -> GateResult:
-    """Gate every target; a target that cannot be read becomes an ERROR finding, never an exception."""
-    from mlgov_checks import mlflow_adapter
+def fetch_spec(policy: Policy, families: Sequence[str]) -> FetchSpec:
+    """What the chosen families need the backend to fetch, as each family's `needs(policy)` says."""
+    from mlgov_checks.backend import FetchSpec
 
-    parsed = mlflow_adapter.parse_targets(targets)  # a bad target string: UsageError before any call
-    timeout = options.timeout if options.timeout is not None else float(policy.section("timeout"))
-    kwargs = {"workers": options.workers} if options.workers else {}
-    adapter = mlflow_adapter.Adapter(options.tracking_uri, timeout=timeout, **kwargs)
-    baseline = (policy.section("metrics").get("baseline") or {}).get("alias")
-    wanted = mlflow_adapter.Wanted(
-        evidence=Family.EVIDENCE in options.families,
-        baseline_alias=baseline if Family.METRICS in options.families else None)
-    resolved = adapter.fetch(parsed, policy, wanted)
+    wanted: dict[str, Any] = {}
+    for name in families:
+        needs = getattr(checks.family(name), "needs", None)
+        if needs is not None:
+            wanted.update(needs(policy))
+    return FetchSpec(**wanted)
+
+
+def run(targets: Sequence[str], policy: Policy, options: GateOptions, reader: Reader) -> GateResult:
+    """Gate every target; a target that cannot be read becomes an ERROR finding, never an exception."""
+    from mlgov_checks.targets import parse_targets
+
+    parsed = parse_targets(targets)  # a bad target string: UsageError before any call
+    return judge(reader.resolve(parsed, fetch_spec(policy, options.chosen())), policy, options)
+
+
+def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) -> GateResult:
+    """The chosen families on records already fetched (promote fetches once, then judges)."""
+    from mlgov_checks.checks.evidence import REACHABLE
+
+    repository = _repository(options.repo)
     findings: list[Finding] = []
     shown: list[str] = []
     records: list[RunRecord | ModelVersionRecord] = []
@@ -69,33 +79,76 @@ def run(targets: Sequence[str], policy: Policy, options: GateOptions) -> GateRes
             continue
         shown.append(item.record.target)
         records.append(item.record)
-        findings.extend(evaluate(item.record, policy, options, baseline_note=item.baseline_note))
-    return GateResult(findings=engine.finalize(findings, policy), targets=tuple(dict.fromkeys(shown)),
+        findings.extend(evaluate(item.record, policy, options, baseline_note=item.baseline_note,
+                                 repository=repository))
+    return GateResult(findings=finalize(findings, policy), targets=tuple(dict.fromkeys(shown)),
                       records=tuple(records))
 
 
+def _repository(path: str | None) -> LazyRepository | None:
+    if path is None:
+        return None
+    from mlgov_checks.gitrepo import LazyRepository
+
+    return LazyRepository(path)
+
+
 def evaluate(record: RunRecord | ModelVersionRecord, policy: Policy, options: GateOptions, *,
-             baseline_note: str | None = None) -> Iterator[Finding]:
-    """The requested check families on one fetched record (a run, or a version and its run)."""
-    from mlgov_checks.checks import evidence, metrics, provenance
+             baseline_note: str | None = None, repository: LazyRepository | None = None) -> Iterator[Finding]:
+    """The chosen families on one fetched record (a run, or a version and its run)."""
+    chosen = options.chosen()
+    version = record if isinstance(record, ModelVersionRecord) else None
+    run = version.run if version is not None else record
+    ctx = Context(policy=policy, target=record.target, now=options.now, repository=repository,
+                  baseline=version.baseline if version is not None else None, baseline_note=baseline_note)
+    families = [(n, m) for n, m in checks.families(GATED) if n in chosen]
+    if version is not None and run is None and "evidence" not in chosen and any(
+            m.SUBJECT == "run" for _, m in families):
+        from mlgov_checks.checks.evidence import check_source_run
 
-    target = record.target
-    if isinstance(record, ModelVersionRecord):
-        run, baseline = record.run, record.baseline
-    else:
-        run, baseline = record, None
-    families = options.families
-    if isinstance(record, ModelVersionRecord) and Family.EVIDENCE not in families and run is None:
-        yield from evidence.check_source_run(record, policy)  # nothing else can be judged
-    if run is not None:
-        if Family.PROVENANCE in families:
-            yield from provenance.evaluate(run, policy, target=target, repo=options.repo, now=options.now)
-        if Family.METRICS in families:
-            yield from metrics.evaluate(run, policy, target=target, baseline=baseline,
-                                        baseline_note=baseline_note)
-    if isinstance(record, ModelVersionRecord) and Family.EVIDENCE in families:
-        yield from evidence.evaluate(record, policy)
+        yield from check_source_run(version, policy)  # nothing else can be judged
+    for _, module in families:
+        if module.SUBJECT == "run" and isinstance(run, RunRecord):
+            yield from module.evaluate(run, ctx)
+        elif module.SUBJECT == "version" and version is not None:
+            yield from module.evaluate(version, ctx)
 
 
-def families_of(names: Iterable[str]) -> tuple[Family, ...]:
-    return tuple(Family(n) for n in names)
+def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | None = None) -> list[Finding]:
+    """Every command's findings end here: the waivers family, the one place a status may change."""
+    if not policy.section("waivers"):
+        return list(findings)
+    waivers = checks.family("waivers")
+    return list(waivers.evaluate(findings, Context(policy=policy, today=today)))
+
+
+# -- model cards on disk ---------------------------------------------------------------------------
+
+CARD_NAMES = ("model_card.yaml", "model_card.yml")
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "site-packages"}
+
+
+def discover_cards(cwd: str | None = None) -> list[str]:
+    """The model cards git tracks under `cwd`; outside git, a walk that skips hidden and vendored dirs."""
+    from mlgov_checks import gitrepo
+
+    base = cwd or os.getcwd()
+    tracked = gitrepo.tracked_files(CARD_NAMES, base)
+    if tracked is not None:
+        return tracked
+    found: list[str] = []
+    for root, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        found.extend(os.path.relpath(os.path.join(root, f), base) for f in sorted(files) if f in CARD_NAMES)
+    return found
+
+
+def run_cards(paths: Sequence[str], policy: Policy) -> list[Finding]:
+    """Every card-subject family on every file, in order; never an exception for bad input."""
+    findings: list[Finding] = []
+    families = checks.families(("card",))
+    ctx = Context(policy=policy)
+    for path in paths:
+        for _, module in families:
+            findings.extend(module.evaluate(path, ctx))
+    return finalize(findings, policy)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mlgov_checks.errors import EvaluationError
+from mlgov_checks.errors import RepositoryError
 
 if TYPE_CHECKING:  # gitpython costs ~140 ms to import: only the functions that need it load it
     import git
@@ -17,10 +17,6 @@ if TYPE_CHECKING:  # gitpython costs ~140 ms to import: only the functions that 
 _USERINFO = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@")
 _SCHEME = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<rest>.*)$")
 _SCP = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^@/:]+):(?P<path>[^/].*)$")  # [user@]host:org/repo
-
-
-class RepositoryError(EvaluationError):
-    """The path is not a git repository, or git could not read it (exit 3: could not evaluate)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +149,25 @@ class Repository:
 def open_repository(path: str) -> Repository:
     """Open the repository at `path` (not a parent of it); RepositoryError when that fails."""
     return Repository(path)
+
+
+class LazyRepository:
+    """A repository path, opened on first use and then shared by every check of the command."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._opened: Repository | RepositoryError | None = None
+
+    def open(self) -> Repository:
+        """The opened repository; the same RepositoryError each time when it cannot be opened."""
+        if self._opened is None:
+            try:
+                self._opened = Repository(self.path)
+            except RepositoryError as e:
+                self._opened = e
+        if isinstance(self._opened, RepositoryError):
+            raise self._opened
+        return self._opened
 
 
 def describe_worktree(path: str) -> dict[str, Any]:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from mlgov_checks import __version__, roles
+from mlgov_checks import roles
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import EvaluationError, UsageError
 from mlgov_checks.findings import Finding, Status, group_by_target, overall_status
 from mlgov_checks.policy import Policy
-from mlgov_checks.records import ModelVersionRecord
+from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
+from mlgov_checks.version import __version__
 
 if TYPE_CHECKING:
+    from mlgov_checks.backend import FetchSpec, Reader, Writer
     from mlgov_checks.gate import GateOptions, GateResult
-    from mlgov_checks.mlflow_adapter import Adapter, Writer
 
 STAGES = ("Staging", "Production", "Archived")
 PRODUCTION = "Production"
@@ -47,18 +48,18 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def fetch_version(adapter: Adapter, target: str, policy: Policy) -> ModelVersionRecord:
-    """One model version and its run (metadata only); exit 3 when it cannot be read."""
-    from mlgov_checks.mlflow_adapter import Wanted, parse_target
+def fetch_version(reader: Reader, target: str, spec: FetchSpec | None = None) -> tuple[ModelVersionRecord, Any]:
+    """One model version and its run (with what `spec` asks besides); exit 3 when it cannot be read.
 
-    parsed = parse_target(target)
-    if not parsed.is_model:
-        raise UsageError(f"{target}: not a model version",
-                         hint="use models:/NAME/VERSION or models:/NAME@ALIAS")
-    (found,) = adapter.fetch([parsed], policy, Wanted())
+    Returns the record and the reader's answer, so a gate can judge it without fetching it again.
+    """
+    from mlgov_checks.backend import FetchSpec
+    from mlgov_checks.targets import parse_model_version
+
+    (found,) = reader.resolve([parse_model_version(target)], spec or FetchSpec())
     if not isinstance(found.record, ModelVersionRecord):
         raise EvaluationError(found.error or f"{target}: could not be read", hint=found.hint)
-    return found.record
+    return found.record, found
 
 
 def _refuse(check: Any, target: str, message: str) -> Outcome:
@@ -67,14 +68,14 @@ def _refuse(check: Any, target: str, message: str) -> Outcome:
 
 # -- approve / revoke ------------------------------------------------------------------------------
 
-def approve(target: str, *, actor: str, comment: str, revoke: bool, policy: Policy, adapter: Adapter,
+def approve(target: str, *, actor: str, comment: str, revoke: bool, policy: Policy, reader: Reader,
             writer: Writer, now: dt.datetime | None = None) -> Outcome:
     """Record (or withdraw) `actor`'s approval as the tag `mlgov.approval.<actor>` of the version.
 
     Each approver writes only their own tag, so approvals made at the same moment never overwrite
     each other. Refusals change nothing.
     """
-    version = fetch_version(adapter, target, policy)
+    version, _ = fetch_version(reader, target)
     shown = version.target
     key = approvals.approval_key(actor)
     moment = iso(now or utc_now())
@@ -96,7 +97,7 @@ def approve(target: str, *, actor: str, comment: str, revoke: bool, policy: Poli
                                 policy_sha256=policy.sha256, model=version.name, version=version.version)
     writer.set_version_tags(version.name, version.version, {key: record.to_json()})
     after = replace(version, tags={**version.tags, key: record.to_json()})
-    quorum = [f for f in approvals.evaluate(after, policy) if f.check != approvals.IGNORED.id]
+    quorum = [f for f in approvals.quorum(after, policy) if f.check != approvals.IGNORED.id]
     state = "; ".join(f.message for f in quorum)
     return Outcome([approvals.ELIGIBLE.passed(shown, f"approval by {actor} recorded")],
                    [f"approved {shown} as {actor} ({state})"], (shown,))
@@ -135,17 +136,16 @@ def _gate_summary(findings: Sequence[Finding]) -> str:
             f"{counts[Status.ERROR]} errors, {counts[Status.WARN]} warnings, {counts[Status.WAIVED]} waived")
 
 
-def semver_findings(version: ModelVersionRecord, adapter: Adapter, policy: Policy) -> list[Finding]:
+def semver_findings(version: ModelVersionRecord, versions: Mapping[str, ModelVersionRecord],
+                    policy: Policy) -> list[Finding]:
     if not policy.section("evidence")["require_semantic_version"]:
         return []
-    from mlgov_checks.checks.evidence import SEMVER_TAG
-
-    tags = {n: (mv.tags or {}).get(SEMVER_TAG) for n, mv in adapter.versions_of(version.name).items()}
+    tags = {n: mv.tags.get(SEMVER_TAG) for n, mv in versions.items()}
     return list(approvals.check_semver_order(version.version, tags, target=version.target))
 
 
 def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy: Policy,
-            options: GateOptions, adapter: Adapter, writer: Writer,
+            options: GateOptions, reader: Reader, writer: Writer,
             now: dt.datetime | None = None) -> Outcome:
     """Gate the version, then move the alias or stage and log the decision; refuse and change nothing
     when the gate fails, the actor lacks the permission, or production lacks the approval quorum."""
@@ -155,26 +155,35 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
     ok, why = roles.permitted(actor, action, policy)
     if not ok:
         return _refuse(approvals.ROLE_PERMISSION, target, f"{action.value} refused: {why}")
-    version = fetch_version(adapter, target, policy)
+    gated = action is roles.Action.PROMOTE
+    spec = gate.fetch_spec(policy, options.chosen()) if gated else None
+    version, resolved = fetch_version(reader, target, spec)  # fetched once: the gate judges this record
     shown = version.target
+    all_versions: list[Mapping[str, ModelVersionRecord]] = []
+
+    def versions() -> Mapping[str, ModelVersionRecord]:
+        if not all_versions:
+            all_versions.append(reader.versions_of(version.name))
+        return all_versions[0]
+
     findings: list[Finding] = []
-    if action is roles.Action.PROMOTE:
-        result = gate.run([shown], policy, options)
-        findings = list(result.findings)
+    if gated:
+        findings = list(gate.judge([resolved], policy, options).findings)
         checked = {f.check for f in findings}
         if dest.is_production(policy) and approvals.QUORUM.id not in checked:
-            findings += approvals.evaluate(version, policy)
-        findings += semver_findings(version, adapter, policy)
+            findings += approvals.quorum(version, policy)
+        if policy.section("evidence")["require_semantic_version"]:
+            findings += semver_findings(version, versions(), policy)
     if any(f.status in _PROBLEMS for f in findings):
         return Outcome(findings, [f"refused: {shown} was not moved to {dest.label}"], (shown,))
 
     if dest.alias:
-        previous = writer.model_aliases(version.name).get(dest.alias)
+        previous = reader.model_aliases(version.name).get(dest.alias)
         source = f"models:/{version.name}/{previous}" if previous else "none"
         held = [previous] if previous and previous != version.version else []
     else:
         source = version.current_stage or "None"
-        held = sorted((n for n, mv in adapter.versions_of(version.name).items()
+        held = sorted((n for n, mv in versions().items()
                        if mv.current_stage == dest.stage and n != version.version), key=int)
     moment = iso(now or utc_now())
     verb = "would move" if dry_run else "moved"
@@ -207,7 +216,7 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
 
 def log_decision(writer: Writer, decision: dict[str, Any], findings: Sequence[Finding]) -> str:
     """Append one decision to the log: a run whose tags are the decision and whose artifact is the JSON."""
-    from mlgov_checks.mlflow_adapter import DECISION_TAG
+    from mlgov_checks.backend import DECISION_TAG
 
     keys = ("action", "model", "version", "to", "from", "actor", "time", "gate", "policy_sha256")
     tags = {DECISION_TAG + k: str(decision[k])[:5000] for k in keys if k in decision}
@@ -242,7 +251,7 @@ def record(result: GateResult, *, actor: str, policy: Policy, writer: Writer,
         decision = {"action": "record", "model": version.name, "version": version.version,
                     "to": f"status:{status}", "actor": actor, "time": moment, "gate": _gate_summary(found),
                     "policy_sha256": policy.sha256}
-        from mlgov_checks.mlflow_adapter import DECISION_TAG
+        from mlgov_checks.backend import DECISION_TAG
 
         tags = {DECISION_TAG + k: str(v) for k, v in decision.items()}
         run_id = writer.log_decision(tags, {REPORT_PATH: report(found)},
@@ -252,3 +261,10 @@ def record(result: GateResult, *, actor: str, policy: Policy, writer: Writer,
             "mlgov.report": f"runs:/{run_id}/{REPORT_PATH}"})
         lines.append(f"recorded {status} on {version.target} (report runs:/{run_id}/{REPORT_PATH})")
     return Outcome([], lines)
+
+
+def record_result(result: GateResult, *, policy: Policy, writer: Writer,
+                  report: Callable[[Sequence[Finding]], str], actor: str | None = None) -> Outcome:
+    """`mlgov check --record`: the gate's findings, plus any refusal, and what was written."""
+    outcome = record(result, actor=actor or roles.current_actor(), policy=policy, writer=writer, report=report)
+    return Outcome([*result.findings, *outcome.findings], outcome.actions, result.targets)

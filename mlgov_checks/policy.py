@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgov_checks import __version__, cards
-from mlgov_checks.errors import PolicyError
+from mlgov_checks import yamldoc
+from mlgov_checks.errors import PolicyError, RepositoryError
+from mlgov_checks.version import __version__
 
 POLICY_NAMES = (".mlgov.yaml", ".mlgov.yml")
 
@@ -24,9 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "card": {
         "required_fields": [],
         "placeholders": ["TODO", "TBD", "N/A", "...", "FIXME", "XXX", "lorem ipsum", "<fill me>", ""],
-        "max_bytes": cards.DEFAULT_MAX_BYTES,
-        "max_depth": cards.DEFAULT_MAX_DEPTH,
-        "max_nodes": cards.DEFAULT_MAX_NODES,
+        "max_bytes": yamldoc.DEFAULT_MAX_BYTES,
+        "max_depth": yamldoc.DEFAULT_MAX_DEPTH,
+        "max_nodes": yamldoc.DEFAULT_MAX_NODES,
     },
     "provenance": {
         "commit_keys": ["mlflow.source.git.commit", "git_commit"],
@@ -89,7 +90,7 @@ class Policy:
     data: Mapping[str, Any]
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
-    document: cards.Document | None = None
+    document: yamldoc.Document | None = None
 
     @property
     def base_dir(self) -> str:
@@ -164,7 +165,7 @@ def _load_toml(path: str) -> dict[str, Any]:
             raise PolicyError(f"malformed TOML: {e}", file=path) from e
 
 
-def read_policy_file(path: str, *, shown: str | None = None) -> tuple[dict[str, Any], cards.Document | None]:
+def read_policy_file(path: str, *, shown: str | None = None) -> tuple[dict[str, Any], yamldoc.Document | None]:
     """The policy mapping as written, and the YAML document (marks) when it is YAML."""
     shown = shown or path
     if not os.path.isfile(path):
@@ -177,13 +178,13 @@ def read_policy_file(path: str, *, shown: str | None = None) -> tuple[dict[str, 
             raise PolicyError("[tool.mlgov] must be a table", file=shown)
         return _jsonable(tool), None
     try:
-        doc = cards.load_file(path, display_path=shown, timestamps=False)
+        doc = yamldoc.load_file(path, display_path=shown, timestamps=False)
     except OSError as e:
         raise PolicyError(f"cannot read policy: {e.strerror}", file=shown) from e
     return parse_policy_document(doc), doc
 
 
-def parse_policy_document(doc: cards.Document) -> dict[str, Any]:
+def parse_policy_document(doc: yamldoc.Document) -> dict[str, Any]:
     for p in doc.problems:
         raise PolicyError(p.message, file=doc.path, line=p.mark.line, column=p.mark.column)
     if doc.empty:
@@ -221,7 +222,7 @@ def _cache_path(raw: Mapping[str, Any]) -> str:
     return os.path.join(base, "mlgov-checks", f"policy-{key}.ok")
 
 
-def validate(raw: Mapping[str, Any], *, source: str | None, doc: cards.Document | None) -> None:
+def validate(raw: Mapping[str, Any], *, source: str | None, doc: yamldoc.Document | None) -> None:
     """Schema-validate a policy mapping; raise PolicyError naming file:line and the key.
 
     A policy that validated before (same content, same mlgov version) is remembered in the user's
@@ -263,7 +264,7 @@ def validate(raw: Mapping[str, Any], *, source: str | None, doc: cards.Document 
         pass
 
 
-def _semantic_checks(raw: Mapping[str, Any], *, source: str | None, doc: cards.Document | None) -> None:
+def _semantic_checks(raw: Mapping[str, Any], *, source: str | None, doc: yamldoc.Document | None) -> None:
     """What a JSON Schema cannot say: bounds in order."""
     for name, bounds in (raw.get("metrics", {}).get("thresholds", {}) or {}).items():
         lo, hi = bounds.get("min"), bounds.get("max")
@@ -298,7 +299,7 @@ def load_policy_at_ref(ref: str, path: str | None = None, *, start: str | None =
     for cand in candidates:
         try:
             data, rel = gitrepo.read_at_ref(cand, ref, cwd, from_root=local is None)
-        except gitrepo.RepositoryError as e:
+        except RepositoryError as e:
             raise PolicyError(str(e)) from e
         if data is None:
             continue
@@ -316,7 +317,7 @@ def load_policy_at_ref(ref: str, path: str | None = None, *, start: str | None =
                 continue
             raw, doc = _jsonable(tool), None
         else:
-            doc = cards.parse_bytes(data, shown, timestamps=False)
+            doc = yamldoc.parse_bytes(data, shown, timestamps=False)
             raw = parse_policy_document(doc)
         validate(raw, source=shown, doc=doc)
         return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)

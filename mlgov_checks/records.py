@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+SEMVER_TAG = "semantic_version"  # the model-version tag that holds its semantic version
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -22,6 +24,7 @@ class RunRecord:
     tags: Mapping[str, str] = field(default_factory=dict)
     # Every artifact path under the run (recursively) when listed, else None (not fetched).
     artifacts: tuple[str, ...] | None = None
+    lifecycle_stage: str | None = None  # "active", or "deleted" for a run in the trash
 
     @property
     def target(self) -> str:

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mlgov_checks.errors import SemverError
+
 # The grammar of semver.org's own regular expression, with named groups.
 # ASCII digits only, and matched with fullmatch: `$` would accept a trailing newline.
 _NUM = r"(?:0|[1-9][0-9]*)"
@@ -24,10 +26,6 @@ class Bump(str, enum.Enum):
     MAJOR = "major"
     MINOR = "minor"
     PATCH = "patch"
-
-
-class SemverError(ValueError):
-    """Text that is not a semantic version."""
 
 
 @functools.total_ordering

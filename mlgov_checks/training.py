@@ -9,28 +9,18 @@ import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any
 
-from mlgov_checks.errors import MlgovError, UsageError
-from mlgov_checks.findings import Finding, Status
+from mlgov_checks.errors import CardRejectedError, UsageError
+from mlgov_checks.findings import Status
 from mlgov_checks.policy import Policy, load_policy
 
 if TYPE_CHECKING:
-    from mlgov_checks.mlflow_adapter import Writer
-
-
-class CardRejectedError(MlgovError):
-    """The model card fails the card checks: it was not logged (exit 1)."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, findings: list[Finding]) -> None:
-        super().__init__(message, hint="fix the card, then check it with: mlgov card PATH")
-        self.findings = findings
+    from mlgov_checks.backend import Writer
 
 
 def _writer(tracking_uri: str | None) -> Writer:
-    from mlgov_checks.mlflow_adapter import Adapter, Writer
+    from mlgov_checks import backend
 
-    return Writer(Adapter(tracking_uri))
+    return backend.connect(tracking_uri).writer
 
 
 def _run_id(writer: Writer, run_id: str | None) -> str:

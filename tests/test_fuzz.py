@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgov_checks import cards
+from mlgov_checks import yamldoc
 from mlgov_checks.checks import card
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Status
@@ -34,19 +34,19 @@ def _check(doc):
 @FUZZ
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes(raw):
-    _check(cards.parse_bytes(raw, "fuzz.yaml"))
+    _check(yamldoc.parse_bytes(raw, "fuzz.yaml"))
 
 
 @FUZZ
 @given(yamlish)
 def test_yaml_like_text(text):
-    _check(cards.parse_text(text, "fuzz.yaml"))
+    _check(yamldoc.parse_text(text, "fuzz.yaml"))
 
 
 @FUZZ
 @given(st.text(max_size=200))
 def test_arbitrary_unicode(text):
-    _check(cards.parse_text(text, "fuzz.yaml"))
+    _check(yamldoc.parse_text(text, "fuzz.yaml"))
 
 
 json_values = st.recursive(
@@ -62,13 +62,13 @@ json_values = st.recursive(
 def test_structured_cards(data):
     import yaml
 
-    _check(cards.parse_text(yaml.safe_dump(data), "fuzz.yaml"))
+    _check(yamldoc.parse_text(yaml.safe_dump(data), "fuzz.yaml"))
 
 
 @FUZZ
 @given(yamlish)
 def test_policy_loader_only_raises_policy_errors(text):
-    doc = cards.parse_text(text, ".mlgov.yaml", timestamps=False)
+    doc = yamldoc.parse_text(text, ".mlgov.yaml", timestamps=False)
     try:
         validate(parse_policy_document(doc), source=".mlgov.yaml", doc=doc)
     except PolicyError as e:
@@ -87,4 +87,4 @@ def test_policy_schema_only_raises_policy_errors(raw):
 
 @pytest.mark.parametrize("text", ["a: *unknown\n", "&a a: *a\n", "? - x\n: y\n", "!!set {a, b}\n", "--- |\n  x\n"])
 def test_edge_cases_do_not_crash(text):
-    _check(cards.parse_text(text, "edge.yaml"))
+    _check(yamldoc.parse_text(text, "edge.yaml"))

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from mlgov_checks import engine
+from mlgov_checks import gate
 from mlgov_checks.checks import waivers
 from mlgov_checks.cli import main
 from mlgov_checks.errors import PolicyError
@@ -35,7 +35,7 @@ def fail(target=MODEL, check="provenance-reviewer", message="no code reviewer re
 
 
 def apply(findings, pol, today=TODAY):
-    return engine.finalize(findings, pol, today=today)
+    return gate.finalize(findings, pol, today=today)
 
 
 @pytest.mark.parametrize(("pattern", "target", "waived"), [

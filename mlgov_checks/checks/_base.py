@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.findings import Finding, Status
+
+if TYPE_CHECKING:
+    from mlgov_checks.gitrepo import LazyRepository
+    from mlgov_checks.policy import Policy
+    from mlgov_checks.records import ModelVersionRecord
+
+# What a family's `evaluate(subject, ctx)` is given: a run, a model version, a card file's path,
+# a working-tree policy (compared with the judging one), or the findings of a whole command.
+SUBJECTS = ("run", "version", "card", "policy", "findings")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a family may read besides its subject; built once per target by the runner."""
+
+    policy: Policy
+    target: str = ""
+    now: dt.datetime | None = None
+    repository: LazyRepository | None = None  # --repo, opened once per command on first use
+    baseline: ModelVersionRecord | None = None  # the version holding the policy's baseline alias
+    baseline_note: str | None = None  # why there is no baseline, when there is none
+    ref: str | None = None  # --policy-ref: where the judging policy came from
+    today: dt.date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def cleandoc(text: str) -> str:

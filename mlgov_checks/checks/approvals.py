@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from mlgov_checks import roles, semver
-from mlgov_checks.checks._base import Check
+from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import ModelVersionRecord
@@ -123,8 +123,18 @@ def valid_approvals(version: ModelVersionRecord, policy: Policy) -> tuple[list[A
     return counted, notes
 
 
-def evaluate(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+SUBJECT = "version"
+PREFIXES = ("approval", "semver", "role")  # the check-id prefixes this family owns
+DEFAULT = False  # `mlgov check` judges approvals through evidence-approval; promote to production adds these
+
+
+def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:
     """The recorded approvals of this version meet `approval.required_approvers` and `min_approvals`."""
+    return quorum(version, ctx.policy)
+
+
+def quorum(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """The approval findings of one version under `policy`."""
     conf = policy.section("approval")
     target = version.target
     counted, notes = valid_approvals(version, policy)

@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mlgov_checks import cards
-from mlgov_checks.cards import Document, Mark, Path, ProblemKind
-from mlgov_checks.checks._base import Check
+from mlgov_checks import yamldoc
+from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import CARD_FIELDS, Policy
+from mlgov_checks.yamldoc import Document, Mark, Path, ProblemKind
 
 SYNTAX = Check("card-syntax", "Card is valid YAML", """
     The card must parse as a single YAML document. The finding points at the line and column
@@ -76,8 +76,19 @@ READABLE = Check("card-readable", "Card file can be read", """
     card could not be evaluated (exit 3).
     """, "check the path")
 
+CARD_VALID = Check("card-artifact-valid", "Logged model card is valid", """
+    The model card artifact (`evidence.card_artifact`) of a model version's run exists and passes
+    every `mlgov card` check. The card is downloaded from the run and validated with exactly the
+    checks of `mlgov card`; those findings point at the artifact
+    (`models:/NAME/VERSION/documentation/model_card.yaml`). Run by `mlgov check` with the evidence.
+    """)
+CARD_METRICS = Check("card-metrics-match", "Card metrics match the run", """
+    Every metric the logged card claims in `performance_metrics` matches the run's logged value,
+    within `metrics.card_tolerance` (absolute, default 0.005). A card that claims a metric the run
+    did not log fails too: a card must not oversell the model it documents.
+    """, "update the card from the run's logged metrics")
 CHECKS = (SYNTAX, ENCODING, SIZE, STRUCTURE, DUPLICATE, TAG, ROOT, REQUIRED, TYPE, PLACEHOLDER, YAML11,
-          EXTRA, READABLE)
+          EXTRA, READABLE, CARD_VALID, CARD_METRICS)
 
 _PROBLEM_CHECK = {
     ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
@@ -168,7 +179,7 @@ def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
         if not value:
             ctx.fail(TYPE, f"{name} has no columns", ctx.at(path))
         for col, spec in value.items():
-            cpath = (*path, cards.path_key(col))
+            cpath = (*path, yamldoc.path_key(col))
             if isinstance(spec, dict):
                 if "type" not in spec:
                     ctx.fail(TYPE, f"{_dotted(cpath)} has no `type`", ctx.at(cpath))
@@ -205,7 +216,7 @@ def _check_metrics(ctx: _Ctx, value: Any) -> None:
     if not value:
         ctx.fail(TYPE, "performance_metrics is empty", ctx.at(path))
     for metric, v in value.items():
-        mpath = (*path, cards.path_key(metric))
+        mpath = (*path, yamldoc.path_key(metric))
         if _is_number(v) and math.isfinite(v):
             continue
         if isinstance(v, str) and _FLOAT12.match(v.strip()) and ctx.doc.plain.get(mpath) is not None:
@@ -248,7 +259,7 @@ def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
         p, v = stack.pop()
         yield p, v
         if isinstance(v, dict):
-            stack.extend(((*p, cards.path_key(k)), x) for k, x in reversed(list(v.items())))
+            stack.extend(((*p, yamldoc.path_key(k)), x) for k, x in reversed(list(v.items())))
         elif isinstance(v, list):
             stack.extend(((*p, i), x) for i, x in reversed(list(enumerate(v))))
 
@@ -287,7 +298,7 @@ def _extra_schema(ctx: _Ctx, data: Any, policy: Policy) -> None:
             raw = fh.read()
     except OSError as e:
         raise PolicyError(f"card.extra_schema {rel!r} cannot be read: {e.strerror}", file=policy.source) from e
-    schema_doc = cards.parse_bytes(raw, rel)
+    schema_doc = yamldoc.parse_bytes(raw, rel)
     if schema_doc.fatal or not isinstance(schema_doc.data, dict):
         raise PolicyError(f"card.extra_schema {rel!r} is not a JSON/YAML object", file=policy.source)
     import jsonschema  # deferred: only teams with an extra schema pay for it
@@ -331,12 +342,21 @@ def check_document(doc: Document, policy: Policy, *, target: str | None = None) 
             yield check.passed(ctx.target, file=doc.path)
 
 
+SUBJECT = "card"
+DEFAULT = False  # `mlgov card` runs it on files; `mlgov check` through card-artifact-valid
+
+
+def evaluate(path: str, ctx: Context) -> Iterator[Finding]:
+    """Every card check on one card file."""
+    return iter(check_file(path, ctx.policy))
+
+
 def check_file(path: str, policy: Policy, *, display_path: str | None = None) -> list[Finding]:
     """Load and check one card file; a missing or unreadable file is an ERROR finding (exit 3)."""
     shown = display_path or path
     conf = policy.section("card")
     try:
-        doc = cards.load_file(path, max_bytes=conf["max_bytes"], max_depth=conf["max_depth"],
+        doc = yamldoc.load_file(path, max_bytes=conf["max_bytes"], max_depth=conf["max_depth"],
                               max_nodes=conf["max_nodes"], display_path=shown)
     except OSError as e:
         return [READABLE.errored(shown, f"cannot read card: {e.strerror or e}", file=shown)]

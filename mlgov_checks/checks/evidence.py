@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from mlgov_checks import cards
-from mlgov_checks.checks._base import Check, check_from
+from mlgov_checks import yamldoc
+from mlgov_checks.checks import approvals, card
+from mlgov_checks.checks._base import Check, Context, check_from
+from mlgov_checks.checks.card import CARD_METRICS, CARD_VALID
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy import Policy
-from mlgov_checks.records import ModelVersionRecord
-
-SEMVER_TAG = "semantic_version"
+from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
 
 
 def check_source_run(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
     """The model version names the run that produced it, and that run exists.
 
     Provenance, metrics and artifacts are all read from the version's source run: a version
-    registered from a file path, or whose run was deleted, has no evidence at all.
+    registered from a file path, or whose run was deleted (even if only moved to the trash), has
+    no evidence at all.
     """
     if not version.run_id:
         yield SOURCE_RUN.failed(version.target, "model version has no source run (run_id is empty)")
     elif version.run is None:
         yield SOURCE_RUN.failed(version.target, f"source run {version.run_id} was not found")
+    elif version.run.lifecycle_stage == "deleted":
+        yield SOURCE_RUN.failed(version.target, f"source run {version.run_id} was deleted",
+                                hint="restore the run (mlflow runs restore) or register the model from a live run")
     else:
         yield SOURCE_RUN.passed(version.target, f"source run {version.run_id}")
 
@@ -91,13 +94,8 @@ def _description_approved(version: ModelVersionRecord) -> bool:
 
 
 def _recorded_approvals(version: ModelVersionRecord, policy: Policy) -> tuple[bool, list[Finding]]:
-    """Recorded approvals from the approvals family, when that family offers an evaluator."""
-    module = importlib.import_module("mlgov_checks.checks.approvals")
-    evaluate: Callable[..., Any] | None = getattr(module, "evaluate", None)
-    if evaluate is None:
-        return False, [APPROVAL.failed(version.target, "recorded approvals are not available in this "
-                                       "version of mlgov", hint="use evidence.approval: description")]
-    found = list(evaluate(version, policy))
+    """The approvals family's findings on this version, and whether they pass."""
+    found = list(approvals.quorum(version, policy))
     ok = bool(found) and not any(f.status in (Status.FAIL, Status.ERROR) for f in found)
     return ok, found
 
@@ -194,11 +192,7 @@ def check_semantic_version(version: ModelVersionRecord, policy: Policy) -> Itera
 
 
 def check_card_artifact(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
-    """The model card artifact (`evidence.card_artifact`) exists and passes every `mlgov card` check.
-
-    The card is downloaded from the run and validated with exactly the checks of `mlgov card`;
-    those findings point at the artifact (`models:/NAME/VERSION/documentation/model_card.yaml`).
-    """
+    """card-artifact-valid on one version (the check is the card family's)."""
     if version.run is None:
         return
     path = policy.section("evidence")["card_artifact"]
@@ -206,8 +200,6 @@ def check_card_artifact(version: ModelVersionRecord, policy: Policy) -> Iterator
         yield CARD_VALID.failed(version.target, f"model card artifact {path!r} is missing",
                                 hint="log it: mlflow.log_artifact('model_card.yaml', 'documentation')")
         return
-    from mlgov_checks.checks import card
-
     found = list(card.check_document(_parse(version, policy), policy, target=version.target))
     yield from found
     if not any(f.status in (Status.FAIL, Status.ERROR) for f in found):
@@ -215,11 +207,11 @@ def check_card_artifact(version: ModelVersionRecord, policy: Policy) -> Iterator
                                 file=version.card.display_path)
 
 
-def _parse(version: ModelVersionRecord, policy: Policy) -> cards.Document:
+def _parse(version: ModelVersionRecord, policy: Policy) -> yamldoc.Document:
     if version.card is None:  # invariant
         raise AssertionError("version.card is unset")
     conf = policy.section("card")
-    return cards.parse_bytes(version.card.content, version.card.display_path, max_bytes=conf["max_bytes"],
+    return yamldoc.parse_bytes(version.card.content, version.card.display_path, max_bytes=conf["max_bytes"],
                              max_depth=conf["max_depth"], max_nodes=conf["max_nodes"])
 
 
@@ -230,11 +222,7 @@ def _number(v: Any) -> float | None:
 
 
 def check_card_metrics(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
-    """Every metric the card claims in `performance_metrics` matches the run's logged value.
-
-    Within `metrics.card_tolerance` (absolute, default 0.005). A card that claims a metric the run
-    did not log fails too: a card must not oversell the model it documents.
-    """
+    """card-metrics-match on one version (the check is the card family's)."""
     if version.run is None or version.card is None:
         return
     doc = _parse(version, policy)
@@ -288,19 +276,28 @@ VERSION_TAGS = check_from(check_version_tags, "evidence-version-tags", "Version 
                           hint="set them with MlflowClient().set_model_version_tag(...)")
 SEMANTIC_VERSION = check_from(check_semantic_version, "evidence-semantic-version",
                               "Version has a semantic version tag")
-CARD_VALID = check_from(check_card_artifact, "card-artifact-valid", "Logged model card is valid")
-CARD_METRICS = check_from(check_card_metrics, "card-metrics-match", "Card metrics match the run",
-                          hint="update the card from the run's logged metrics")
 
 CHECKS = (REACHABLE, SOURCE_RUN, ARTIFACTS, REQUIREMENTS, DESCRIPTION, APPROVAL, RUN_TAGS, VERSION_TAGS,
-          SEMANTIC_VERSION, CARD_VALID, CARD_METRICS)
+          SEMANTIC_VERSION)
 
 EVALUATORS: tuple[Callable[[ModelVersionRecord, Policy], Iterator[Finding]], ...] = (
     check_source_run, check_artifacts, check_requirements, check_description, check_approval, check_run_tags,
     check_version_tags, check_semantic_version, check_card_artifact, check_card_metrics)
 
 
-def evaluate(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+SUBJECT = "version"
+PREFIXES = ("evidence", "target")  # the check-id prefixes this family owns
+
+
+def needs(policy: Policy) -> dict[str, Any]:
+    """What the backend must fetch: the artifact paths and the logged card the policy asks for."""
+    conf = policy.section("evidence")
+    return {"evidence": True, "artifacts": tuple(conf["artifacts"]), "requirements": tuple(conf["requirements"]),
+            "card_artifact": conf.get("card_artifact") or None,
+            "card_max_bytes": int(policy.section("card")["max_bytes"])}
+
+
+def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:
     """Every evidence check on one model version, in a stable order."""
     for func in EVALUATORS:
-        yield from func(version, policy)
+        yield from func(version, ctx.policy)

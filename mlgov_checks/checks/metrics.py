@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mlgov_checks.checks._base import check_from
+from mlgov_checks.checks._base import Context, check_from
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
@@ -193,8 +193,16 @@ BASELINE = check_from(_check_baseline, "metrics-baseline", "Metrics improve on t
 CHECKS = (THRESHOLD, BASELINE)
 
 
-def evaluate(run: RunRecord, policy: Policy, *, target: str, baseline: ModelVersionRecord | None = None,
-             baseline_note: str | None = None) -> Iterator[Finding]:
-    """Every metric finding for one run; `baseline` is the version holding the policy's alias."""
-    yield from _check_thresholds(run, policy, target)
-    yield from _check_baseline(run, policy, target, baseline, baseline_note)
+SUBJECT = "run"
+
+
+def needs(policy: Policy) -> dict[str, Any]:
+    """What the backend must fetch: the model's version under the baseline alias, when set."""
+    return {"baseline_alias": (policy.section("metrics").get("baseline") or {}).get("alias")}
+
+
+def evaluate(run: RunRecord, ctx: Context) -> Iterator[Finding]:
+    """Every metric finding for one run; `ctx.baseline` is the version holding the policy's alias."""
+    target = ctx.target or run.target
+    yield from _check_thresholds(run, ctx.policy, target)
+    yield from _check_baseline(run, ctx.policy, target, ctx.baseline, ctx.baseline_note)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mlgov_checks.checks._base import Check
+from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
 
@@ -92,7 +92,17 @@ def loosenings(base: Mapping[str, Any], head: Mapping[str, Any]) -> Iterator[str
             yield f"card.{key} raised from {base['card'][key]} to {head['card'][key]}"
 
 
-def evaluate(base: Policy, head: Policy, *, ref: str) -> Iterator[Finding]:
+SUBJECT = "policy"
+PREFIXES = ("policy",)
+DEFAULT = False  # runs only with --policy-ref
+
+
+def evaluate(head: Policy, ctx: Context) -> Iterator[Finding]:
+    """The working tree's policy `head` against the judging one (`ctx.policy`, from `ctx.ref`)."""
+    return compare(ctx.policy, head, ref=ctx.ref or "the base ref")
+
+
+def compare(base: Policy, head: Policy, *, ref: str) -> Iterator[Finding]:
     """One failing finding per loosening of `base` (the policy at `ref`) by `head`; a pass otherwise."""
     target = head.source or "policy"
     found = False

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlgov_checks import gitrepo
-from mlgov_checks.checks._base import Check, check_from
+from mlgov_checks.checks._base import Check, Context, check_from
+from mlgov_checks.errors import RepositoryError
 from mlgov_checks.findings import Finding
-from mlgov_checks.policy import Policy
 from mlgov_checks.records import RunRecord
 
 _SHA = re.compile(r"[0-9a-fA-F]{40}")
@@ -429,20 +429,24 @@ _REPO_CHECKS: tuple[Callable[[_Run, _Repo], Iterator[Finding]], ...] = (
     _check_commit_exists, _check_commit_protected, _check_commit_author, _check_repo_remote)
 
 
-def evaluate(run: RunRecord, policy: Policy, *, target: str, repo: str | None = None,
-             now: dt.datetime | None = None) -> Iterator[Finding]:
-    """Every provenance finding for one run; the repository checks only when `repo` is given."""
-    moment = now or dt.datetime.now(dt.timezone.utc)
+SUBJECT = "run"
+
+
+def evaluate(run: RunRecord, ctx: Context) -> Iterator[Finding]:
+    """Every provenance finding for one run; the repository checks only with `--repo`."""
+    moment = ctx.now or dt.datetime.now(dt.timezone.utc)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    r = _Run(run=run, conf=policy.section("provenance"), target=target, now=moment)
+    target = ctx.target or run.target
+    r = _Run(run=run, conf=ctx.policy.section("provenance"), target=target, now=moment)
     for check in _RUN_CHECKS:
         yield from check(r)
-    if repo is None:
+    if ctx.repository is None:
         return
+    repo = ctx.repository.path
     try:
-        opened = gitrepo.open_repository(repo)
-    except gitrepo.RepositoryError as e:
+        opened = ctx.repository.open()
+    except RepositoryError as e:
         skipped = _keys([COMMIT_PROTECTED.id, COMMIT_AUTHOR.id, REPO_REMOTE.id])
         yield COMMIT_EXISTS.errored(target, f"cannot open the repository {e.message}; not checked: {skipped}",
                                     hint="pass --repo the top-level directory of a git checkout")
@@ -452,6 +456,6 @@ def evaluate(run: RunRecord, policy: Policy, *, target: str, repo: str | None = 
     for repo_check in _REPO_CHECKS:
         try:
             found = list(repo_check(r, g))
-        except gitrepo.RepositoryError as e:  # a damaged repository: say so, keep the other checks
+        except RepositoryError as e:  # a damaged repository: say so, keep the other checks
             found = [CHECKS_BY_FUNC[repo_check].errored(target, e.message)]
         yield from found

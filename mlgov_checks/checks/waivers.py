@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from mlgov_checks.checks._base import Check
+from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy import Policy
@@ -107,6 +107,16 @@ def _known_checks() -> set[str]:
     from mlgov_checks.checks import REGISTRY  # deferred: the registry imports this module
 
     return set(REGISTRY)
+
+
+SUBJECT = "findings"
+PREFIXES = ("waiver",)
+DEFAULT = False  # run by the runner on every command's findings, after the other families
+
+
+def evaluate(findings: Sequence[Finding], ctx: Context) -> Iterator[Finding]:
+    """The command's findings with the policy's waivers applied."""
+    return iter(apply(list(findings), ctx.policy, today=ctx.today or dt.date.today()))
 
 
 def apply(findings: list[Finding], policy: Policy, *, today: dt.date) -> list[Finding]:

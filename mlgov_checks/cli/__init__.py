@@ -7,18 +7,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from mlgov_checks import __version__
 from mlgov_checks.errors import MlgovError, UsageError
 from mlgov_checks.findings import Finding, exit_code
 from mlgov_checks.policy import Policy, load_policy
 from mlgov_checks.reporters import FORMATS, ReportContext, render
-
-F = TypeVar("F", bound=Callable[..., Any])
-
+from mlgov_checks.version import __version__
 
 # Which module defines each sub-command. A module registers its commands on `main` when imported,
 # and is imported only when one of its commands runs (or help lists them): the card hook never
@@ -115,7 +112,7 @@ class Settings:
 
             policy = load_policy_at_ref(ref, opts.get("policy"))
             head = load_policy(opts.get("policy"))
-            guard = tuple(policy_guard.evaluate(policy, head, ref=ref))
+            guard = tuple(policy_guard.compare(policy, head, ref=ref))
         else:
             policy = load_policy(opts.get("policy"))
         return cls(policy=policy, format=fmt, reports=reports, color=bool(color),
@@ -129,30 +126,6 @@ def _parse_report(spec: str) -> tuple[str, str]:
     if fmt not in FORMATS:
         raise UsageError(f"--report: unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     return fmt, path
-
-
-def policy_option(func: F) -> F:
-    func = click.option("--policy-ref", "policy_ref", metavar="REF", envvar="MLGOV_POLICY_REF",
-                        help="Judge by the policy committed at git REF (e.g. origin/main) and report any "
-                             "loosening by the working tree's policy. Env: MLGOV_POLICY_REF.")(func)
-    return click.option("--policy", "policy", type=click.Path(dir_okay=False),
-                        help="Policy file (default: nearest .mlgov.yaml or [tool.mlgov] in pyproject.toml).")(func)
-
-
-def report_options(func: F) -> F:
-    """--format, --report, --policy, --verbose, --color: shared by every reporting command."""
-    options = [
-        click.option("--format", "-f", "format", type=click.Choice(FORMATS), default="text",
-                     show_default=True, help="Format written to stdout."),
-        click.option("--report", "report", multiple=True, metavar="FORMAT:PATH",
-                     help="Also write a report (repeatable), e.g. --report sarif:mlgov.sarif."),
-        click.option("--verbose", "-v", is_flag=True, help="Show passing checks too (text format)."),
-        click.option("--color/--no-color", "color", default=None, help="Colour (default: only on a terminal)."),
-        policy_option,
-    ]
-    for opt in reversed(options):
-        func = opt(func)
-    return func
 
 
 def emit(findings: Sequence[Finding], settings: Settings, *, command: str,

@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
-from mlgov_checks import engine
-from mlgov_checks.cli import Settings, command_runner, emit, main, report_options
+from mlgov_checks import gate
+from mlgov_checks.cli import Settings, command_runner, emit, main
+from mlgov_checks.cli._options import report_options
 from mlgov_checks.errors import UsageError
 
 
@@ -23,11 +24,11 @@ def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
     directory (outside git: every such file below it).
     """
     settings = Settings.from_options(opts)
-    files = list(paths) or engine.discover_cards()
+    files = list(paths) or gate.discover_cards()
     if not files:
         click.echo("mlgov card: no model_card.yaml found (give paths, or run inside your repository)", err=True)
         return 0
-    findings = engine.run_cards(files, settings.policy)
+    findings = gate.run_cards(files, settings.policy)
     return emit(findings, settings, command="card", targets=files)
 
 

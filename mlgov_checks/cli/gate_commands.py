@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main, report_options
+from mlgov_checks.cli import Settings, command_runner, emit, main
+from mlgov_checks.cli._options import connect, mlflow_options, repo_option, report_options
 from mlgov_checks.errors import UsageError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-TARGETS_HELP = ("TARGET: runs:/RUN_ID, RUN_ID, models:/NAME/VERSION, models:/NAME@ALIAS or "
-                "models:/NAME/latest.")
+from mlgov_checks.targets import TARGETS_HELP, parse_targets
 
 
-def mlflow_options(func: F) -> F:
-    """--tracking-uri and --timeout: shared by every command that reads a tracking server."""
-    func = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-                        metavar="SECONDS",
-                        help="Bound for one tracking-server call, retries included "
-                             "(default: the policy's `timeout`, 60).")(func)
-    func = click.option("--tracking-uri", "tracking_uri", metavar="URI", default=None,
-                        help="Tracking server (default: MLFLOW_TRACKING_URI, else MLflow's default).")(func)
-    return func
-
-
-def repo_option(func: F) -> F:
-    return click.option("--repo", type=click.Path(file_okay=False), default=None, metavar="PATH",
-                        help="Git repository that produced the runs: also check the commit there.")(func)
-
-
-def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: tuple[str, ...]) -> int:
+def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: tuple[str, ...] | None) -> int:
     from mlgov_checks import gate
 
     settings = Settings.from_options(opts)
@@ -40,14 +21,21 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
     if not chosen:
         raise UsageError(f"mlgov {command}: no TARGET given and the policy lists no `targets:`",
                          hint=TARGETS_HELP)
-    options = gate.GateOptions(tracking_uri=opts.get("tracking_uri"), timeout=opts.get("timeout"),
-                               repo=opts.get("repo"), families=gate.families_of(families))
-    result = gate.run(chosen, settings.policy, options)
+    parse_targets(chosen)  # a typo is exit 2 before connecting
+    reader, writer = connect(opts, settings.policy)
+    options = gate.GateOptions(repo=opts.get("repo"), families=families)
+    result = gate.run(chosen, settings.policy, options, reader)
     findings = result.findings
     if opts.get("record"):  # `check --record`: the only way this command writes
-        from mlgov_checks.cli.governance_commands import record_result
+        from mlgov_checks import governance
+        from mlgov_checks.reporters import ReportContext, render
 
-        findings = record_result(result, settings.policy, options)
+        ctx = ReportContext(command="check", policy_source=settings.policy.source)
+        outcome = governance.record_result(result, policy=settings.policy, writer=writer,
+                                           report=lambda found: render("json", found, ctx))
+        for line in outcome.actions:
+            click.echo(f"mlgov check: {line}", err=True)
+        findings = outcome.findings
     return emit(findings, settings, command=command, targets=result.targets)
 
 
@@ -67,7 +55,7 @@ def check_cmd(targets: tuple[str, ...], **opts: Any) -> int:
 
     TARGET: runs:/RUN_ID, RUN_ID, models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/latest.
     """
-    return _gate("check", targets, opts, ("provenance", "metrics", "evidence"))
+    return _gate("check", targets, opts, None)
 
 
 @main.command("provenance")

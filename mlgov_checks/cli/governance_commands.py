@@ -7,32 +7,27 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main, policy_option, report_options, write_report
-from mlgov_checks.cli.gate_commands import mlflow_options, repo_option
+from mlgov_checks.cli import Settings, command_runner, emit, main, write_report
+from mlgov_checks.cli._options import (
+    AS_HELP,
+    connect,
+    mlflow_options,
+    policy_option,
+    repo_option,
+    report_options,
+    run_options,
+)
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import Policy
 
 if TYPE_CHECKING:
-    from mlgov_checks.gate import GateOptions, GateResult
+    from mlgov_checks.gate import GateOptions
     from mlgov_checks.governance import Outcome
-    from mlgov_checks.mlflow_adapter import Adapter, Writer
-
-AS_HELP = "Who is acting (default: GITHUB_ACTOR, else MLFLOW_TRACKING_USERNAME, else the OS user)."
-
-
-def _clients(opts: dict[str, Any], policy: Policy) -> tuple[Adapter, Writer]:
-    from mlgov_checks.mlflow_adapter import Adapter, Writer
-
-    timeout = opts.get("timeout") or float(policy.section("timeout"))
-    adapter = Adapter(opts.get("tracking_uri"), timeout=timeout)
-    return adapter, Writer(adapter)
 
 
 def _gate_options(opts: dict[str, Any]) -> GateOptions:
     from mlgov_checks import gate
 
-    return gate.GateOptions(tracking_uri=opts.get("tracking_uri"), timeout=opts.get("timeout"),
-                            repo=opts.get("repo"))
+    return gate.GateOptions(repo=opts.get("repo"))
 
 
 def _blocked(settings: Settings) -> bool:
@@ -78,9 +73,9 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **op
     settings = Settings.from_options(opts)
     if _blocked(settings):
         return emit([], settings, command="approve")
-    adapter, writer = _clients(opts, settings.policy)
+    reader, writer = connect(opts, settings.policy)
     outcome = governance.approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
-                                 policy=settings.policy, adapter=adapter, writer=writer)
+                                 policy=settings.policy, reader=reader, writer=writer)
     return _finish(outcome, settings, "approve")
 
 
@@ -109,9 +104,9 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
     settings = Settings.from_options(opts)
     if _blocked(settings):
         return emit([], settings, command="promote")
-    adapter, writer = _clients(opts, settings.policy)
+    reader, writer = connect(opts, settings.policy)
     outcome = governance.promote(target, dest, actor=roles.current_actor(actor), dry_run=dry_run,
-                                 policy=settings.policy, options=_gate_options(opts), adapter=adapter,
+                                 policy=settings.policy, options=_gate_options(opts), reader=reader,
                                  writer=writer)
     return _finish(outcome, settings, "promote")
 
@@ -124,11 +119,11 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
 @command_runner
 def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     """List the decision log of a model: promotions, archivals and recorded checks, oldest first."""
-    from mlgov_checks.mlflow_adapter import DECISION_TAG
+    from mlgov_checks.backend import DECISION_TAG
 
-    _, writer = _clients(opts, Settings.from_options(opts).policy)
+    reader, _ = connect(opts, Settings.from_options(opts).policy)
     rows = []
-    for run in writer.decisions(model):
+    for run in reader.decisions(model):
         row = {k.removeprefix(DECISION_TAG): v for k, v in run.tags.items() if k.startswith(DECISION_TAG)}
         rows.append({**row, "run_id": run.run_id})
     if fmt == "json":
@@ -165,8 +160,8 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     from mlgov_checks import audit
 
     policy = Settings.from_options(opts).policy
-    adapter, writer = _clients(opts, policy)
-    report = audit.build(model, adapter=adapter, writer=writer, policy=policy,
+    reader, _ = connect(opts, policy)
+    report = audit.build(model, reader=reader, policy=policy,
                          since=audit.parse_when(since, end=False) if since else None,
                          until=audit.parse_when(until, end=True) if until else None,
                          evaluate=_gate_options(opts) if evaluate else None)
@@ -193,30 +188,14 @@ def next_version_cmd(model: str, bump: str, **opts: Any) -> int:
     1.0.0 when no version has a valid tag; minor by default (as the source design does).
     """
     from mlgov_checks import semver
-    from mlgov_checks.checks.evidence import SEMVER_TAG
+    from mlgov_checks.records import SEMVER_TAG
 
-    adapter, _ = _clients(opts, Settings.from_options(opts).policy)
-    tags = [(mv.tags or {}).get(SEMVER_TAG) for mv in adapter.versions_of(model).values()]
+    reader, _ = connect(opts, Settings.from_options(opts).policy)
+    tags = [mv.tags.get(SEMVER_TAG) for mv in reader.versions_of(model).values()]
     for bad in sorted({t for t in tags if t and semver.try_parse(t) is None}):
         click.echo(f"mlgov next-version: ignoring {SEMVER_TAG}={bad!r}: not a semantic version", err=True)
     click.echo(semver.next_version(tags, bump))
     return 0
-
-
-# -- check --record --------------------------------------------------------------------------------
-
-def record_result(result: GateResult, policy: Policy, options: GateOptions) -> list[Any]:
-    """`mlgov check --record`: write the outcome to each version; the findings, plus any refusal."""
-    from mlgov_checks import governance, roles
-    from mlgov_checks.reporters import ReportContext, render
-
-    adapter, writer = _clients({"tracking_uri": options.tracking_uri, "timeout": options.timeout}, policy)
-    ctx = ReportContext(command="check", policy_source=policy.source)
-    outcome = governance.record(result, actor=roles.current_actor(), policy=policy, writer=writer,
-                                report=lambda found: render("json", found, ctx))
-    for line in outcome.actions:
-        click.echo(f"mlgov check: {line}", err=True)
-    return [*result.findings, *outcome.findings]
 
 
 # -- log -------------------------------------------------------------------------------------------
@@ -224,14 +203,6 @@ def record_result(result: GateResult, policy: Policy, options: GateOptions) -> l
 @main.group("log")
 def log_group() -> None:
     """Record governance evidence on a training run (the training-side helpers, from a shell)."""
-
-
-def run_options(func: Any) -> Any:
-    func = click.option("--run-id", default=None, envvar="MLFLOW_RUN_ID", metavar="ID",
-                        help="The run (default: MLFLOW_RUN_ID).")(func)
-    func = click.option("--tracking-uri", "tracking_uri", default=None, metavar="URI",
-                        help="Tracking server (default: MLFLOW_TRACKING_URI).")(func)
-    return policy_option(func)
 
 
 @log_group.command("provenance")
@@ -274,13 +245,14 @@ def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | N
 def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, **opts: Any) -> int:
     """Validate a model card, then log it as the run's card artifact; a failing card is not logged."""
     from mlgov_checks import training
+    from mlgov_checks.errors import CardRejectedError
     from mlgov_checks.findings import exit_code
 
     settings = Settings.from_options(opts)
     try:
         artifact = training.log_model_card(path, run_id=run_id, policy=settings.policy,
                                            tracking_uri=tracking_uri)
-    except training.CardRejectedError as e:
+    except CardRejectedError as e:
         emit(e.findings, settings, command="log card", targets=(path,))
         click.echo("mlgov log card: the card was not logged", err=True)
         return exit_code(e.findings)

@@ -6,9 +6,9 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from mlgov_checks import __version__
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding
+from mlgov_checks.version import __version__
 
 FORMATS = ("text", "json", "junit", "sarif", "github", "markdown")
 

@@ -33,7 +33,7 @@ def statuses(findings):
 
 
 def test_two_valid_approvals_meet_a_quorum_of_two():
-    found = approvals.evaluate(make_version(approval("carol"), approval("dave")), policy(min_approvals=2))
+    found = approvals.quorum(make_version(approval("carol"), approval("dave")), policy(min_approvals=2))
     assert statuses(found) == [("approval-quorum", "pass", "2 valid approval(s), 2 required (carol, dave)")]
 
 
@@ -53,19 +53,19 @@ def test_two_valid_approvals_meet_a_quorum_of_two():
      "ignored: tag 'mlgov.approval.carol' names approver 'dave', whose key differs"),
 ))
 def test_approvals_that_do_not_count(entry, note):
-    found = list(approvals.evaluate(make_version(entry), policy(min_approvals=1)))
+    found = list(approvals.quorum(make_version(entry), policy(min_approvals=1)))
     assert statuses(found) == [("approval-ignored", "warn", note),
                                ("approval-quorum", "fail", "0 valid approval(s) of 1 required (none)")]
 
 
 def test_revoked_approvals_drop_silently():
-    found = approvals.evaluate(make_version(approval("carol", revoked=True)), policy(min_approvals=1))
+    found = approvals.quorum(make_version(approval("carol", revoked=True)), policy(min_approvals=1))
     assert statuses(found) == [("approval-quorum", "fail", "0 valid approval(s) of 1 required (none)")]
 
 
 def test_allowed_approvers_and_reviewer_rule():
     version = make_version(approval("bob"), approval("erin"), approval("carol"))
-    found = approvals.evaluate(version, policy(min_approvals=2, allowed_approvers=["bob", "carol"],
+    found = approvals.quorum(version, policy(min_approvals=2, allowed_approvers=["bob", "carol"],
                                                forbid_reviewer=True))
     assert statuses(found) == [
         ("approval-ignored", "warn",
@@ -77,7 +77,7 @@ def test_allowed_approvers_and_reviewer_rule():
 
 def test_required_approvers():
     version = make_version(approval("carol"))
-    found = approvals.evaluate(version, policy(min_approvals=1, required_approvers=["carol", "risk-officer"]))
+    found = approvals.quorum(version, policy(min_approvals=1, required_approvers=["carol", "risk-officer"]))
     assert statuses(found) == [
         ("approval-required", "fail", "required approver(s) have not approved: risk-officer"),
         ("approval-quorum", "pass", "1 valid approval(s), 1 required (carol)"),
@@ -88,7 +88,7 @@ def test_roles_decide_who_may_approve():
     conf = {"version": 1, "approval": {"min_approvals": 1},
             "roles": {"members": {"admin": ["carol"], "data_scientist": ["dave"]},
                       "permissions": {"admin": ["approve"], "data_scientist": ["promote"]}}}
-    found = list(approvals.evaluate(make_version(approval("dave")), policy_from_mapping(conf)))
+    found = list(approvals.quorum(make_version(approval("dave")), policy_from_mapping(conf)))
     assert [f.status for f in found] == [Status.WARN, Status.FAIL]
     assert "'dave' (data_scientist) has no 'approve' permission" in found[0].message
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mlgov_checks import cards
+from mlgov_checks import yamldoc
 from mlgov_checks.checks import card
 from mlgov_checks.findings import Status
 from mlgov_checks.policy import default_policy, policy_from_mapping
@@ -48,11 +48,11 @@ def test_shipped_schema_agrees_on_the_corpus():
 
     schema = json.loads(card.schema_text())
     for path in GOOD:
-        jsonschema.validate(cards.load_file(str(path)).data, schema)
+        jsonschema.validate(yamldoc.load_file(str(path)).data, schema)
     for name in ("bad_missing_field.yaml", "bad_purpose_list.yaml", "bad_metric_text.yaml",
                  "bad_column_no_type.yaml", "bad_yaml11_bool.yaml"):
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(cards.load_file(str(CARDS / name)).data, schema)
+            jsonschema.validate(yamldoc.load_file(str(CARDS / name)).data, schema)
 
 
 def test_policy_adds_required_fields_and_placeholders(card_file):
@@ -104,18 +104,18 @@ def test_missing_file_is_an_error_not_a_crash(tmp_path):
     ("a: 1\n---\nb: 2\n", {"multi-document"}),
 ))
 def test_loader_problems(text, expected):
-    doc = cards.parse_text(text, "t.yaml")
+    doc = yamldoc.parse_text(text, "t.yaml")
     assert {p.kind.value for p in doc.problems} == set(expected)
 
 
 def test_loader_keeps_marks_for_nested_values():
-    doc = cards.parse_text("a:\n  b:\n    - x\n    - {c: 3}\n", "t.yaml")
-    assert doc.marks[("a", "b", 1, "c")] == cards.Mark(4, 11)
-    assert doc.key_marks[("a", "b")] == cards.Mark(2, 3)
-    assert doc.mark_of(("a", "b", 7)) == cards.Mark(3, 5)
+    doc = yamldoc.parse_text("a:\n  b:\n    - x\n    - {c: 3}\n", "t.yaml")
+    assert doc.marks[("a", "b", 1, "c")] == yamldoc.Mark(4, 11)
+    assert doc.key_marks[("a", "b")] == yamldoc.Mark(2, 3)
+    assert doc.mark_of(("a", "b", 7)) == yamldoc.Mark(3, 5)
 
 
 def test_merge_keys_are_applied():
-    doc = cards.parse_text("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n", "t.yaml")
+    doc = yamldoc.parse_text("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n", "t.yaml")
     assert doc.data["d"] == {"x": 1, "y": 3}
     assert doc.problems == []

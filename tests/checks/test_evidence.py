@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from mlgov_checks.checks import evidence
+from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
 from mlgov_checks.policy import policy_from_mapping
 from mlgov_checks.records import CardArtifact, ModelVersionRecord, RunRecord
@@ -42,7 +43,7 @@ def fails(findings):
 
 
 def test_compliant_version_passes_everything():
-    found = list(evidence.evaluate(make_version(), policy()))
+    found = list(evidence.evaluate(make_version(), Context(policy())))
     assert fails(found) == []
     passed = {f.check for f in found if f.status is Status.PASS}
     assert {"evidence-source-run", "evidence-artifacts", "evidence-requirements", "evidence-description",
@@ -67,7 +68,7 @@ def test_compliant_version_passes_everything():
     ({"run": False}, [("evidence-source-run", "source run r1 was not found")]),
 ])
 def test_each_rule_fails(kwargs, expected):
-    got = fails(evidence.evaluate(make_version(**kwargs), policy()))
+    got = fails(evidence.evaluate(make_version(**kwargs), Context(policy())))
     assert [c for c, _ in got] == [c for c, _ in expected]
     for (_, msg), (_, want) in zip(got, expected, strict=True):
         if want is not None:
@@ -135,9 +136,9 @@ def test_run_tags(tags, required, expected):
 def test_version_tags_and_semantic_version():
     p = policy(version_tags=["owner"], require_semantic_version=True)
     good = make_version(version_tags={"owner": "ds", "semantic_version": "1.2.3"})
-    assert fails(evidence.evaluate(good, p)) == []
+    assert fails(evidence.evaluate(good, Context(p))) == []
     bad = make_version(version_tags={"semantic_version": "1.2"})
-    assert fails(evidence.evaluate(bad, p)) == [
+    assert fails(evidence.evaluate(bad, Context(p))) == [
         ("evidence-version-tags", "model version tag 'owner' is missing or empty"),
         ("evidence-semantic-version", "semantic_version='1.2' is not a semantic version")]
 

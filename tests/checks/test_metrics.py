@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlgov_checks.checks import REGISTRY, metrics
+from mlgov_checks.checks._base import Context
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Status
 from mlgov_checks.policy import default_policy, policy_from_mapping
@@ -30,8 +31,8 @@ def make_baseline(run_id="base", **metric_values):
 
 
 def found(run, policy=None, **kw):
-    return [(f.check, f.status, f.message) for f in metrics.evaluate(run, policy or default_policy(),
-                                                                      target="models:/m/4", **kw)]
+    ctx = Context(policy or default_policy(), target="models:/m/4", **kw)
+    return [(f.check, f.status, f.message) for f in metrics.evaluate(run, ctx)]
 
 
 # --- metrics-threshold ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from mlgov_checks import gitrepo
 from mlgov_checks.checks import REGISTRY, provenance
+from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
 from mlgov_checks.policy import default_policy, policy_from_mapping
 from mlgov_checks.records import RunRecord
@@ -33,7 +34,7 @@ def make_run(tags=None, params=None, *, drop=(), user=None):
 
 
 def findings(run, policy=None, now=NOW):
-    return list(provenance.evaluate(run, policy or default_policy(), target="runs:/r1", now=now))
+    return list(provenance.evaluate(run, Context(policy or default_policy(), target="runs:/r1", now=now)))
 
 
 def of(check_id, run, policy=None, now=NOW):

@@ -10,7 +10,9 @@ import pytest
 
 from mlgov_checks import gitrepo
 from mlgov_checks.checks import provenance
+from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
+from mlgov_checks.gitrepo import LazyRepository
 from mlgov_checks.policy import default_policy, policy_from_mapping
 from mlgov_checks.records import RunRecord
 
@@ -65,7 +67,8 @@ def run_for(sha, *, reviewer="bob", url=None):
 
 
 def repo_findings(run, path, policy=None):
-    found = provenance.evaluate(run, policy or default_policy(), target="runs:/r1", repo=str(path))
+    found = provenance.evaluate(run, Context(policy or default_policy(), target="runs:/r1",
+                                                 repository=LazyRepository(str(path))))
     return {f.check: (f.status, f.message) for f in found if f.check in REPO_CHECKS}
 
 
@@ -198,7 +201,8 @@ def test_not_a_repository_is_one_error(repos, tmp_path, kind):
     elif kind == "file":
         path.write_text("not a repo")
     run = run_for(repos.on_main)
-    found = list(provenance.evaluate(run, default_policy(), target="runs:/r1", repo=str(path)))
+    found = list(provenance.evaluate(run, Context(default_policy(), target="runs:/r1",
+                                                      repository=LazyRepository(str(path)))))
     repo_found = [f for f in found if f.check in REPO_CHECKS]
     assert [(f.check, f.status) for f in repo_found] == [("provenance-commit-exists", Status.ERROR)]
     assert str(path) in repo_found[0].message

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from mlgov_checks import mlflow_adapter as ad
+from mlgov_checks import targets as ad
+from mlgov_checks.backend import client
 from mlgov_checks.errors import UsageError
 
 
@@ -38,11 +39,13 @@ def test_repeats_are_dropped_in_order():
 def test_retry_bound_respects_the_user(monkeypatch):
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "5")
     monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
-    ad._OWN_ENV.discard("MLFLOW_HTTP_REQUEST_MAX_RETRIES")
-    ad._OWN_ENV.discard("MLFLOW_HTTP_REQUEST_TIMEOUT")
-    ad.bound_retries(30)
-    assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "5"  # the user's value stays
-    timeout = int(os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"])
-    assert (ad.RETRIES + 1) * timeout + 3 <= 30  # every attempt and the backoff fit in the bound
-    ad.bound_retries(60)  # ours may be changed again by the next command
-    assert int(os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"]) > timeout
+    seen = {}
+    with client._SCOPED.applied(client.retry_bounds(30)):
+        seen.update(os.environ)
+    assert seen["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "5"  # the user's value stays
+    timeout = int(seen["MLFLOW_HTTP_REQUEST_TIMEOUT"])
+    assert (client.RETRIES + 1) * timeout + 3 <= 30  # every attempt and the backoff fit in the bound
+    with client._SCOPED.applied(client.retry_bounds(60)):  # the next command sets its own
+        assert int(os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"]) > timeout
+    assert "MLFLOW_HTTP_REQUEST_TIMEOUT" not in os.environ  # and leaves the process as it found it
+    assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "5"

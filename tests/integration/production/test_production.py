@@ -156,7 +156,7 @@ def governed(prod_server, tmp_path_factory):
     """The admin approves v1 and promotes it to @staging through mlgov; the reader may read the log."""
     from mlflow import MlflowClient
 
-    from mlgov_checks.mlflow_adapter import DECISIONS_EXPERIMENT
+    from mlgov_checks.backend import DECISIONS_EXPERIMENT
     from tests.integration.production.conftest import _credentials, grant
 
     cwd = tmp_path_factory.mktemp("governed")

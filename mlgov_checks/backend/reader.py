@@ -1,0 +1,124 @@
+"""Every read the commands make: targets resolved to records in batches, plus the registry's state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from mlgov_checks.backend import records
+from mlgov_checks.backend.artifacts import Evidence
+from mlgov_checks.backend.client import PAGE, Client
+from mlgov_checks.backend.errors import retarget
+from mlgov_checks.backend.resolve import Problem, Resolution, Resolved
+from mlgov_checks.backend.spec import FetchSpec
+from mlgov_checks.errors import EvaluationError
+from mlgov_checks.records import ModelVersionRecord, RunRecord
+from mlgov_checks.targets import Target
+
+RUN_CHUNK = 100  # run ids per search_runs filter: keeps the filter string well under URL limits
+WORKERS = 8  # per-version artifact work in flight; the default server has a handful of workers
+DECISIONS_EXPERIMENT = "mlgov-decisions"  # the append-only decision log: one run per decision
+DECISION_TAG = "mlgov.decision."
+
+
+def quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class Reader:
+    """Reads through one Client; each method makes as few requests as its answer allows."""
+
+    def __init__(self, client: Client, *, workers: int = WORKERS) -> None:
+        self.client = client
+        self.workers = max(1, workers)
+
+    @property
+    def shown_uri(self) -> str:
+        return self.client.shown_uri
+
+    # -- the registry ---------------------------------------------------------------------------------
+
+    def versions_of(self, name: str) -> dict[str, ModelVersionRecord]:
+        """Every version of a registered model (no runs): one paged search, whatever the targets."""
+        c = self.client.client
+        found = self.client.paged(f"models:/{name}", lambda tok: c.search_model_versions(
+            f"name = {quote(name)}", max_results=PAGE * 10, page_token=tok))
+        return {str(v.version): records.version_record(v) for v in found}
+
+    def version_by_alias(self, name: str, alias: str) -> ModelVersionRecord | None:
+        """The version an alias points at, or None when the model has no such alias."""
+        mv = self.client.or_none(f"models:/{name}@{alias}",
+                                 lambda: self.client.client.get_model_version_by_alias(name, alias))
+        return records.version_record(mv) if mv is not None else None
+
+    def model_aliases(self, name: str) -> dict[str, str]:
+        """Alias -> version number, for one registered model (search results carry no aliases)."""
+        model = self.client.call(f"models:/{name}", lambda: self.client.client.get_registered_model(name))
+        return {str(a): str(v) for a, v in (getattr(model, "aliases", None) or {}).items()}
+
+    def runs(self, run_ids: Sequence[str]) -> dict[str, RunRecord]:
+        """Runs by id, deleted ones included: `search_runs` on `attributes.run_id IN (...)` in chunks."""
+        ids = sorted(set(run_ids))
+        if not ids:
+            return {}
+        from mlflow.entities import ViewType
+
+        c = self.client.client
+        experiments = [e.experiment_id for e in self.client.paged("experiments", lambda tok: (
+            c.search_experiments(view_type=ViewType.ALL, max_results=PAGE, page_token=tok)))]
+        out: dict[str, RunRecord] = {}
+        for i in range(0, len(ids), RUN_CHUNK):
+            where = "attributes.run_id IN ({})".format(", ".join(quote(r) for r in ids[i:i + RUN_CHUNK]))
+            for run in self.client.paged("runs", lambda tok, w=where: c.search_runs(  # type: ignore[misc]
+                    experiments, w, run_view_type=ViewType.ALL, max_results=PAGE, page_token=tok)):
+                out[run.info.run_id] = records.run_record(run)
+        return out
+
+    def decisions_experiment(self) -> str | None:
+        """The decision log's experiment id, None before the first decision."""
+        exp = self.client.call(f"experiment {DECISIONS_EXPERIMENT}",
+                               lambda: self.client.client.get_experiment_by_name(DECISIONS_EXPERIMENT))
+        return str(exp.experiment_id) if exp is not None else None
+
+    def decisions(self, model: str | None = None) -> list[RunRecord]:
+        """Every decision run (for one model, when given), oldest first: one paged search."""
+        from mlflow.entities import ViewType
+
+        experiment = self.decisions_experiment()
+        if experiment is None:
+            return []
+        c = self.client.client
+        where = f"tags.`{DECISION_TAG}model` = {quote(model)}" if model is not None else ""
+        found = self.client.paged("decision log", lambda tok: c.search_runs(
+            [experiment], where, run_view_type=ViewType.ACTIVE_ONLY, max_results=PAGE,
+            order_by=["attributes.start_time ASC"], page_token=tok))
+        return [records.run_record(r) for r in found]
+
+    # -- targets -> records ---------------------------------------------------------------------------
+
+    def resolve(self, targets: Sequence[Target], spec: FetchSpec) -> list[Resolved]:
+        """Records for every target, in order; a target that fails is a Resolved with an error."""
+        return Resolution(self, targets, spec).run()
+
+    def add_evidence(self, found: dict[str, ModelVersionRecord], spec: FetchSpec,
+                     problems: dict[str, Problem]) -> None:
+        """Artifact evidence for every version, concurrently; a version that fails moves to `problems`."""
+        if not found:
+            return
+
+        def one(item: tuple[str, ModelVersionRecord]) -> tuple[str, ModelVersionRecord | EvaluationError]:
+            key, rec = item
+            try:
+                return key, Evidence(self.client, rec, spec).collect()
+            except EvaluationError as e:
+                return key, e
+
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(found)),
+                                thread_name_prefix="mlgov-evidence") as pool:
+            for key, result in pool.map(one, list(found.items())):
+                if isinstance(result, EvaluationError):
+                    problems[key] = (retarget(result.message, key), result.hint)
+                    del found[key]
+                else:
+                    found[key] = result
+
