@@ -324,14 +324,15 @@ def recognise(value: Any, path: Path = ()) -> Schema:
                         and not _is_spec(value[k])), None)
         if not value:
             r.issue(path, f"{dotted(path)} has no columns")
-        elif "name" in value and any(k in value for k in (*_TYPE_KEYS, "tensor-spec")):
+        elif wrapper is not None:  # before `{name, type}`: an Avro record has both, and `fields`
+            inner = recognise(value[wrapper], (*path, wrapper))
+            return Schema(f"columns under `{wrapper}`", inner.kind, inner.columns, inner.issues)
+        elif ("name" in value and any(k in value for k in _TYPE_KEYS)) or value.get("type") == "tensor" \
+                or "tensor-spec" in value:
             notation = "one column"
             r.column(value, path, None)
         elif _looks_like_json_schema(value):
             notation, kind = r.json_schema(value, path, value)
-        elif wrapper is not None:
-            inner = recognise(value[wrapper], (*path, wrapper))
-            return Schema(f"columns under `{wrapper}`", inner.kind, inner.columns, inner.issues)
         elif any(k in value for k in _TYPE_KEYS) and not any(
                 _is_spec(v) for k, v in value.items() if k not in _TYPE_KEYS):
             notation = "one column"
