@@ -185,7 +185,9 @@ def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
     for issue in card_schemas.recognise(value, (name,)).issues:
         if issue.text_expected and _yaml11_text(ctx, issue.path, issue.value):
             continue
-        ctx.fail(TYPE, issue.message, ctx.at(issue.path), hint=card_schemas.HINT)
+        empty = (plain := ctx.doc.plain.get(issue.path)) is not None and plain.tag.endswith(":null")
+        mark = ctx.doc.key_mark_of(issue.path) if empty else ctx.at(issue.path)  # `age:` with nothing
+        ctx.fail(TYPE, issue.message, mark, hint=card_schemas.HINT)
 
 
 def _check_metrics(ctx: _Ctx, value: Any) -> None:
