@@ -94,8 +94,21 @@ READABLE = Check("card-readable", "Card file can be read", """
     card could not be evaluated (exit 3).
     """, "check the path")
 
+SIGNATURE = Check("card-signature-match", "Card agrees with the model's signature", """
+    In `mlgov check`: the columns the card documents in input_schema / output_schema agree with
+    the MLflow signature of the logged model (the `MLmodel` file of the version's source). A
+    column the card documents that the model does not have fails, and so does an input the
+    model takes that the card leaves out (an optional one is a warning); both are named. Types are
+    compared by family, through one mapping of names: MLflow long/integer/double/float/string/
+    boolean/datetime/binary, JSON Schema integer/number/string/boolean (number admits integers),
+    and spellings such as int, int64, float64, bool, str, text, timestamp. A type name outside
+    the mapping is not compared. Cards without columns (tensor specs, a JSON Schema without
+    properties) are compared as far as they go: dtype and shape, or the one value type. A model
+    logged without a signature is a warning, never a silent pass.
+    """, "make the card's schema match the signature, or log the model with the signature the card describes")
+
 CHECKS = (SYNTAX, ENCODING, SIZE, STRUCTURE, DUPLICATE, TAG, ROOT, REQUIRED, TYPE, PLACEHOLDER, YAML11,
-          EXTRA, READABLE)
+          EXTRA, READABLE, SIGNATURE)
 
 _PROBLEM_CHECK = {
     ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
