@@ -1,6 +1,7 @@
 """Benchmark: `mlgov card` against check-jsonschema (same cards, equivalent schema), side by side.
 
-Generates 1 and 1,000 realistic model cards in a temporary directory and times, in one run,
+Generates 1 card (the template) and 1,000 cards (the realistic test corpus in turn, in mixed schema
+notations) in a temporary directory and times, in one run,
 each command as a user runs it (a fresh process per invocation, as pre-commit does), reporting
 the median wall time of several runs and the ratio. Usage:
 
@@ -51,14 +52,32 @@ owners:
 """
 
 
-def make_cards(root: str, n: int) -> list[str]:
+REALISTIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests", "data", "cards",
+                         "realistic")
+
+
+def realistic_cards() -> list[str]:
+    """The test corpus: cards as different teams write them, in every schema notation."""
+    names = sorted(n for n in os.listdir(REALISTIC) if n.endswith(".yaml"))
+    texts = []
+    for name in names:
+        with open(os.path.join(REALISTIC, name), encoding="utf-8") as fh:
+            texts.append(fh.read())
+    return texts
+
+
+def make_cards(root: str, n: int, mixed: list[str] | None = None) -> list[str]:
+    """n cards: the template card, or (with `mixed`) the realistic cards in turn, each file distinct."""
     paths = []
     for i in range(n):
         d = os.path.join(root, f"model_{i:04d}")
         os.makedirs(d, exist_ok=True)
         p = os.path.join(d, "model_card.yaml")
         with open(p, "w", encoding="utf-8") as fh:
-            fh.write(CARD.format(i=i, rows=100000 + i, d=i % 10))
+            if mixed:
+                fh.write(f"# card {i}\n" + mixed[i % len(mixed)])
+            else:
+                fh.write(CARD.format(i=i, rows=100000 + i, d=i % 10))
         paths.append(p)
     return paths
 
@@ -90,6 +109,7 @@ def main() -> int:
         return 2
     schema_text = resources.files("mlgov_checks").joinpath("schemas/model_card.schema.json").read_text()
     rows = []
+    mixed = realistic_cards()
     with tempfile.TemporaryDirectory() as tmp:
         schema = os.path.join(tmp, "model_card.schema.json")
         with open(schema, "w") as fh:
@@ -97,7 +117,8 @@ def main() -> int:
         # no policy file in reach: both tools see only their built-in rules
         for n in (1, 1000):
             root = os.path.join(tmp, f"cards_{n}")
-            files = [os.path.relpath(p, root) for p in make_cards(root, n)]
+            # 1 card: the template; 1,000 cards: the realistic corpus in turn (mixed notations)
+            files = [os.path.relpath(p, root) for p in make_cards(root, n, mixed if n > 1 else None)]
             runs = args.runs if n == 1 else max(3, args.runs // 2)
             t_m, t_c, c_m, c_c = timed_pair([mlgov, "card", *files], [cjs, "--schemafile", schema, *files],
                                             runs, root)

@@ -129,11 +129,14 @@ _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".
 
 
 def discover_cards(cwd: str | None = None) -> list[str]:
-    """The model cards git tracks under `cwd`; outside git, a walk that skips hidden and vendored dirs."""
+    """The model cards git tracks or would track (untracked, not ignored) under `cwd`.
+
+    Outside git, a walk that skips hidden and vendored dirs.
+    """
     from mlgov_checks import gitrepo
 
     base = cwd or os.getcwd()
-    tracked = gitrepo.tracked_files(CARD_NAMES, base)
+    tracked = gitrepo.tracked_files(CARD_NAMES, base, untracked=True)
     if tracked is not None:
         return tracked
     found: list[str] = []

@@ -28,8 +28,11 @@ class CommitInfo:
     author_email: str
 
 
-def tracked_files(patterns: Iterable[str], cwd: str) -> list[str] | None:
+def tracked_files(patterns: Iterable[str], cwd: str, *, untracked: bool = False) -> list[str] | None:
     """Files git tracks under `cwd` whose name matches one of `patterns`, relative to `cwd`.
+
+    With `untracked`, also the files git does not track yet but does not ignore either (a card
+    written by `mlgov init` before `git add`); ignored files stay out.
 
     A pattern without a slash matches a file name in any directory (`model_card.yaml`); one with a
     slash is a glob relative to `cwd`. Files deleted from the working tree are left out. None when
@@ -40,13 +43,14 @@ def tracked_files(patterns: Iterable[str], cwd: str) -> list[str] | None:
         return []
     try:
         proc = subprocess.run(  # nosec B603 B607
-            ["git", "ls-files", "-z", "--", *specs], cwd=cwd, capture_output=True, check=False,
+            ["git", "ls-files", "-z", *(["--cached", "--others", "--exclude-standard"] if untracked else []),
+             "--", *specs], cwd=cwd, capture_output=True, check=False,
         )
     except (FileNotFoundError, NotADirectoryError, PermissionError):
         return None
     if proc.returncode != 0:
         return None
-    names = [os.fsdecode(n) for n in proc.stdout.split(b"\0") if n]
+    names = list(dict.fromkeys(os.fsdecode(n) for n in proc.stdout.split(b"\0") if n))
     return [n for n in names if os.path.isfile(os.path.join(cwd, n))]
 
 

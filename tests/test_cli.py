@@ -81,9 +81,10 @@ def test_init_writes_passing_files_and_refuses_to_overwrite(tmp_path):
 def test_card_without_paths_uses_git_tracked_cards(git_repo, monkeypatch):
     (git_repo / "models" / "a").mkdir(parents=True)
     (git_repo / "models" / "a" / "model_card.yaml").write_text((CARDS / "bad_placeholder.yaml").read_text())
-    (git_repo / "untracked").mkdir()
-    (git_repo / "untracked" / "model_card.yml").write_text("not: tracked\n")
-    git(git_repo, "add", "models")
+    (git_repo / "ignored").mkdir()
+    (git_repo / "ignored" / "model_card.yml").write_text("not: checked\n")
+    (git_repo / ".gitignore").write_text("ignored/\n")
+    git(git_repo, "add", "models", ".gitignore")
     git(git_repo, "commit", "-qm", "card")
     monkeypatch.chdir(git_repo)
     r = run("card", "--format", "json")

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mlgov_checks import yamldoc
+from mlgov_checks.checks import card_schemas
 from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import CARD_FIELDS, Policy
@@ -52,10 +53,27 @@ REQUIRED = Check("card-required-field", "Required fields are present", """
     present but empty (`purpose:` with nothing after it) counts as missing.
     """, "add the field; `mlgov init` writes a complete template")
 TYPE = Check("card-field-type", "Fields have the right type", """
-    purpose: non-empty text. input_schema / output_schema: a mapping of column name to type, or a
-    list of columns each with `name` and `type`. training_data: text or a mapping.
-    performance_metrics: a mapping of metric name to a finite number. limitations: non-empty text
-    or a list of texts. The shipped JSON Schema `model_card.schema.json` says the same.
+    purpose: non-empty text. training_data: text or a mapping. performance_metrics: a mapping of
+    metric name to a finite number (not inf or nan, not a quoted number, not an integer too large
+    for a float). limitations: non-empty text or a list of texts.
+
+    input_schema / output_schema: any of these notations.
+      - a JSON Schema: `{type: object, properties: {age: {type: integer}}}`, `type: array` with
+        `items`, `$ref` to `$defs`, `oneOf` / `anyOf`, with `required`, `enum`, `minimum`, ...
+      - MLflow signature specs as `ModelSignature.to_dict()` gives them, parsed:
+        `[{type: long, name: age, required: true}, {type: double}]` (the name may be left out), or
+        tensor specs `[{type: tensor, tensor-spec: {dtype: float32, shape: [-1, 28, 28]}}]`
+      - a list of columns `[{name: age, type: integer, nullable: false, unit: years}]` (extra keys
+        are fine), or of one-key mappings `[{age: integer}]`
+      - a mapping of column -> type `{age: integer}` or column -> `{type: integer, ...}`
+      - a mapping with the columns under `features`, `columns`, `fields`, `inputs` or `outputs`,
+        beside descriptive keys: `{format: tabular, features: [{name: age, type: integer}]}`
+      - one column `{name: fraud_score, type: double, range: [0, 1]}`
+    Refused, at the line and column: a schema that says nothing (an empty list or mapping, a
+    boolean, a number, free text or a placeholder), a column without a type, and a JSON Schema
+    that is malformed (a `type` that is not one of object, array, string, number, integer,
+    boolean, null; `properties` that is not a mapping; an empty `oneOf`). The shipped JSON Schema
+    `model_card.schema.json` says the same.
     """)
 PLACEHOLDER = Check("card-placeholder", "No placeholder values", """
     Values such as TODO, TBD, N/A, "...", FIXME or an empty string are refused anywhere in the card
@@ -87,8 +105,21 @@ CARD_METRICS = Check("card-metrics-match", "Card metrics match the run", """
     within `metrics.card_tolerance` (absolute, default 0.005). A card that claims a metric the run
     did not log fails too: a card must not oversell the model it documents.
     """, "update the card from the run's logged metrics")
+SIGNATURE = Check("card-signature-match", "Card agrees with the model's signature", """
+    In `mlgov check`: the columns the card documents in input_schema / output_schema agree with
+    the MLflow signature of the logged model (the `MLmodel` file of the version's source). A
+    column the card documents that the model does not have fails, and so does an input the
+    model takes that the card leaves out (an optional one is a warning); both are named. Types are
+    compared by family, through one mapping of names: MLflow long/integer/double/float/string/
+    boolean/datetime/binary, JSON Schema integer/number/string/boolean (number admits integers),
+    and spellings such as int, int64, float64, bool, str, text, timestamp. A type name outside
+    the mapping is not compared. Cards without columns (tensor specs, a JSON Schema without
+    properties) are compared as far as they go: dtype and shape, or the one value type. A model
+    logged without a signature is a warning, never a silent pass.
+    """, "make the card's schema match the signature, or log the model with the signature the card describes")
+
 CHECKS = (SYNTAX, ENCODING, SIZE, STRUCTURE, DUPLICATE, TAG, ROOT, REQUIRED, TYPE, PLACEHOLDER, YAML11,
-          EXTRA, READABLE, CARD_VALID, CARD_METRICS)
+          EXTRA, READABLE, CARD_VALID, CARD_METRICS, SIGNATURE)
 
 _PROBLEM_CHECK = {
     ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
@@ -97,6 +128,7 @@ _PROBLEM_CHECK = {
 }
 _TEXTUAL_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:int",
                  "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _FLOAT12 = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 
@@ -174,36 +206,12 @@ def _kind(v: Any) -> str:
 
 
 def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
-    path: Path = (name,)
-    if isinstance(value, dict):
-        if not value:
-            ctx.fail(TYPE, f"{name} has no columns", ctx.at(path))
-        for col, spec in value.items():
-            cpath = (*path, yamldoc.path_key(col))
-            if isinstance(spec, dict):
-                if "type" not in spec:
-                    ctx.fail(TYPE, f"{_dotted(cpath)} has no `type`", ctx.at(cpath))
-                else:
-                    _expect_text(ctx, (*cpath, "type"), spec["type"], "a type name")
-            else:
-                _expect_text(ctx, cpath, spec, "a type name (or a mapping with `type`)")
-    elif isinstance(value, list):
-        if not value:
-            ctx.fail(TYPE, f"{name} has no columns", ctx.at(path))
-        for i, col in enumerate(value):
-            cpath = (*path, i)
-            if not isinstance(col, dict):
-                ctx.fail(TYPE, f"{_dotted(cpath)} must be a mapping with `name` and `type`, got {_kind(col)}",
-                         ctx.at(cpath))
-                continue
-            for key in ("name", "type"):
-                if key not in col:
-                    ctx.fail(TYPE, f"{_dotted(cpath)} has no `{key}`", ctx.at(cpath))
-                else:
-                    _expect_text(ctx, (*cpath, key), col[key])
-    elif value is not None:
-        ctx.fail(TYPE, f"{name} must be a mapping of column -> type or a list of columns, got {_kind(value)}",
-                 ctx.at(path))
+    for issue in card_schemas.recognise(value, (name,)).issues:
+        if issue.text_expected and _yaml11_text(ctx, issue.path, issue.value):
+            continue
+        empty = (plain := ctx.doc.plain.get(issue.path)) is not None and plain.tag.endswith(":null")
+        mark = ctx.doc.key_mark_of(issue.path) if empty else ctx.at(issue.path)  # `age:` with nothing
+        ctx.fail(TYPE, issue.message, mark, hint=card_schemas.HINT)
 
 
 def _check_metrics(ctx: _Ctx, value: Any) -> None:
@@ -217,15 +225,35 @@ def _check_metrics(ctx: _Ctx, value: Any) -> None:
         ctx.fail(TYPE, "performance_metrics is empty", ctx.at(path))
     for metric, v in value.items():
         mpath = (*path, yamldoc.path_key(metric))
-        if _is_number(v) and math.isfinite(v):
+        if finite_number(v):
             continue
-        if isinstance(v, str) and _FLOAT12.match(v.strip()) and ctx.doc.plain.get(mpath) is not None:
+        plain = ctx.doc.plain.get(mpath)
+        if isinstance(v, str) and plain is not None and plain.tag in _NUMBER_TAGS:
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got a number too large to read "
+                     f"({len(plain.text)} characters)", ctx.at(mpath))
+        elif isinstance(v, str) and _FLOAT12.match(v.strip()) and plain is not None:
             ctx.fail(YAML11, f"{_dotted(mpath)}: `{v}` is read by YAML 1.1 as text, not a number",
                      ctx.at(mpath), hint="write it with a dot and a signed exponent (1.0e-3) or as 0.001")
         elif _is_number(v):
-            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got {v}", ctx.at(mpath))
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got {_shown_number(v)}", ctx.at(mpath))
         else:
             ctx.fail(TYPE, f"{_dotted(mpath)} must be a number, got {_kind(v)}", ctx.at(mpath))
+
+
+def finite_number(v: Any) -> bool:
+    """A number a float can hold: a 400-digit integer is not (float() would raise OverflowError)."""
+    if not _is_number(v):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
+def _shown_number(v: float) -> str:
+    if isinstance(v, int):  # no str(): Python refuses to print integers over 4,300 digits
+        return f"a {int(v.bit_length() * 0.30103) + 1}-digit integer, too large for a float"
+    return repr(v)
 
 
 def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str]) -> None:

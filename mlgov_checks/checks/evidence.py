@@ -218,7 +218,10 @@ def _parse(version: ModelVersionRecord, policy: Policy) -> yamldoc.Document:
 def _number(v: Any) -> float | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:  # a 400-digit integer: card-field-type reports it
+        return None
 
 
 def check_card_metrics(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:

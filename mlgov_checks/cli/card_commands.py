@@ -20,14 +20,17 @@ from mlgov_checks.errors import UsageError
 def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
     """Validate model card YAML files.
 
-    With no PATH: the model_card.yaml / model_card.yml files git tracks under the current
-    directory (outside git: every such file below it).
+    With no PATH: the model_card.yaml / model_card.yml files below the current directory that
+    git tracks, or does not track yet but does not ignore (outside git: every such file below
+    it). Finding none is exit 1: no card is not a compliant card.
     """
     settings = Settings.from_options(opts)
     files = list(paths) or gate.discover_cards()
     if not files:
-        click.echo("mlgov card: no model_card.yaml found (give paths, or run inside your repository)", err=True)
-        return 0
+        where = os.path.abspath(os.getcwd())
+        click.echo(f"mlgov card: no model card found: looked for {' / '.join(gate.CARD_NAMES)} below "
+                   f"{where} (files git tracks, or does not ignore); give paths, or run `mlgov init`", err=True)
+        return 1
     findings = gate.run_cards(files, settings.policy)
     return emit(findings, settings, command="card", targets=files)
 
