@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from mlgov_checks.checks import policy_guard
 from mlgov_checks.cli import main
 from mlgov_checks.errors import PolicyError
-from mlgov_checks.policy import load_policy_at_ref, policy_from_mapping
+from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.policy_ref import judge
 from tests.conftest import CARDS, git
 
 BASE = """\
@@ -36,7 +37,7 @@ def repo(git_repo, monkeypatch):
 
 def test_policy_at_ref_is_read_from_git(repo):
     (repo / ".mlgov.yaml").write_text("card:\n  required_fields: []\n")
-    policy = load_policy_at_ref("main")
+    policy = judge("main").policy
     assert policy.source == "main:.mlgov.yaml"
     assert policy.section("card")["required_fields"] == ["owners"]
 
@@ -61,7 +62,7 @@ def test_tightening_passes_and_base_policy_judges(repo):
 
 def test_unknown_ref_is_a_policy_error(repo):
     with pytest.raises(PolicyError, match="unknown git ref 'origin/nope'"):
-        load_policy_at_ref("origin/nope")
+        judge("origin/nope").policy
     r = CliRunner().invoke(main, ["card", "--policy-ref", "origin/nope", "model_card.yaml"])
     assert r.exit_code == 2
 
@@ -71,7 +72,7 @@ def test_missing_policy_at_ref_means_defaults(git_repo, monkeypatch):
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-qm", "init")
     monkeypatch.chdir(git_repo)
-    assert load_policy_at_ref("main").source == "main:(defaults)"
+    assert judge("main").policy.source == "main:(defaults)"
 
 
 @pytest.mark.parametrize(("head", "expected"), (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from mlgov_checks import strictness
@@ -38,11 +38,36 @@ def loosenings(base: Mapping[str, Any], head: Mapping[str, Any]) -> Iterator[str
 
 def evaluate(base: Policy, head: Policy, *, ref: str) -> Iterator[Finding]:
     """One failing finding per loosening of `base` (the policy at `ref`) by `head`; a pass otherwise."""
-    target = head.source or "policy"
+    yield from compare([(head, base, "")], ref=ref)
+
+
+def _at_ref(policy: Policy, ref: str) -> str:
+    return (policy.source or "").removeprefix(f"{ref}:")
+
+
+def compare(pairs: Sequence[tuple[Policy, Policy, str]], *, ref: str) -> Iterator[Finding]:
+    """Findings for every (work tree's policy, REF's policy for the same place, place) pair.
+
+    No policy in the work tree where REF has one is a loosening by itself; then every way in
+    which the defaults are weaker than REF's file. One pass when nothing loosens.
+    """
     found = False
-    for what in loosenings(base.data, head.data):
-        found = True
-        yield LOOSENED.failed(target, f"the working tree's policy loosens the one at {ref}: {what}",
-                              file=head.source)
+    for head, base, _place in pairs:
+        where = head.source or base.display_path
+        target = where or "policy"
+        has_file = base.source is not None and not base.source.endswith("(defaults)")
+        if head.source is None and has_file:
+            found = True
+            yield LOOSENED.failed(target, f"the working tree has no policy file where {ref} has "
+                                          f"{_at_ref(base, ref)} (it was deleted, renamed or moved away): "
+                                          "the defaults would apply", file=where)
+        if head.source is None or _at_ref(base, ref) == head.source.replace("\\", "/"):
+            prefix = f"the working tree's policy loosens the one at {ref}"
+        else:
+            prefix = f"the working tree's {head.source} loosens {base.source or ref}"
+        for what in loosenings(base.data, head.data):
+            found = True
+            yield LOOSENED.failed(target, f"{prefix}: {what}", file=where)
     if not found:
-        yield LOOSENED.passed(target, f"no loosening of the policy at {ref}", file=head.source)
+        where = pairs[0][0].source if pairs else None
+        yield LOOSENED.passed(where or "policy", f"no loosening of the policy at {ref}", file=where)
