@@ -140,6 +140,23 @@ def test_two_concurrent_approvals_both_survive(make, client, policy_file, mlflow
     assert check.exit_code == 0, check.output
 
 
+def test_three_spellings_of_one_person_are_one_approval(make, client, policy_file, mlgov):
+    version = make("gov-wf-one-person")
+    target = f"models:/gov-wf-one-person/{version}"
+    policy = policy_file()
+    for who in ("carol", "CAROL", "carol@corp.example"):
+        assert mlgov("approve", target, "--as", who, "--comment", "ok", "--policy", policy).exit_code == 0
+    assert len(approval_tags(client, "gov-wf-one-person", version)) == 2  # carol's key, and the address's
+    check = mlgov("check", target, "--policy", policy, "-f", "json")
+    assert check.exit_code == 1, check.output
+    messages = {f["check"]: f["message"] for f in json.loads(check.stdout)["findings"]}
+    assert messages["approval-quorum"].startswith("1 valid approval(s) of 2 required")
+    assert "one person, one approval" in messages["approval-ignored"]
+    assert mlgov("approve", target, "--as", "dave", "--comment", "ok", "--policy", policy).exit_code == 0
+    check = mlgov("check", target, "--policy", policy, "-f", "json")
+    assert check.exit_code == 0, check.output
+
+
 @pytest.mark.parametrize(("actor", "check_id", "reason"), (
     (AUTHOR, "approval-eligible", "run's author"),
     ("mallory", "role-permission", "not a member of any role"),
