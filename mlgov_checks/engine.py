@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
 
 
-def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | None = None) -> list[Finding]:
-    """Apply the policy's waivers: the one place a finding's status may change after a check."""
+def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | None = None,
+             names: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
+    """Apply the policy's waivers: the one place a finding's status may change after a check.
+
+    `names`: target -> the other names it was requested by (alias, latest), for waivers naming those.
+    """
     if not policy.section("waivers"):
         return list(findings)
     from mlgov_checks.checks import waivers
 
-    return waivers.apply(list(findings), policy, today=today or dt.date.today())
+    return waivers.apply(list(findings), policy, today=today or dt.date.today(), names=names)
 
 
 CARD_NAMES = ("model_card.yaml", "model_card.yml")

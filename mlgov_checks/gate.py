@@ -58,6 +58,7 @@ def run(targets: Sequence[str], policy: Policy, options: GateOptions) -> GateRes
     findings: list[Finding] = []
     shown: list[str] = []
     records: list[RunRecord | ModelVersionRecord] = []
+    names: dict[str, list[str]] = {}
     for item in resolved:
         if item.record is None:
             text = item.target.text
@@ -65,12 +66,15 @@ def run(targets: Sequence[str], policy: Policy, options: GateOptions) -> GateRes
             message = (item.error or "could not be evaluated").removeprefix(f"{text}: ")
             findings.append(REACHABLE.errored(text, message, hint=item.hint))
             continue
+        asked = item.record.requested_as if isinstance(item.record, ModelVersionRecord) else None
+        if asked and asked != item.record.target:  # a waiver may name the alias or `latest`
+            names.setdefault(item.record.target, []).append(asked)
         if item.record.target in shown:  # models:/m/3, models:/m@champion and models:/m/latest alike
             continue
         shown.append(item.record.target)
         records.append(item.record)
         findings.extend(evaluate(item.record, policy, options, baseline_note=item.baseline_note))
-    return GateResult(findings=engine.finalize(findings, policy), targets=tuple(dict.fromkeys(shown)),
+    return GateResult(findings=engine.finalize(findings, policy, names=names), targets=tuple(dict.fromkeys(shown)),
                       records=tuple(records))
 
 
