@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,7 @@ def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) ->
     findings: list[Finding] = []
     shown: list[str] = []
     records: list[RunRecord | ModelVersionRecord] = []
+    names: dict[str, list[str]] = {}
     for item in resolved:
         if item.record is None:
             text = item.target.text
@@ -75,13 +76,16 @@ def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) ->
             message = (item.error or "could not be evaluated").removeprefix(f"{text}: ")
             findings.append(REACHABLE.errored(text, message, hint=item.hint))
             continue
+        asked = item.record.requested_as if isinstance(item.record, ModelVersionRecord) else None
+        if asked and asked != item.record.target:  # a waiver may name the alias or `latest`
+            names.setdefault(item.record.target, []).append(asked)
         if item.record.target in shown:  # models:/m/3, models:/m@champion and models:/m/latest alike
             continue
         shown.append(item.record.target)
         records.append(item.record)
         findings.extend(evaluate(item.record, policy, options, baseline_note=item.baseline_note,
                                  repository=repository))
-    return GateResult(findings=finalize(findings, policy), targets=tuple(dict.fromkeys(shown)),
+    return GateResult(findings=finalize(findings, policy, names=names), targets=tuple(dict.fromkeys(shown)),
                       records=tuple(records))
 
 
@@ -114,12 +118,16 @@ def evaluate(record: RunRecord | ModelVersionRecord, policy: Policy, options: Ga
             yield from module.evaluate(version, ctx)
 
 
-def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | None = None) -> list[Finding]:
-    """Every command's findings end here: the waivers family, the one place a status may change."""
+def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | None = None,
+             names: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
+    """Every command's findings end here: the waivers family, the one place a status may change.
+
+    `names`: target -> the other names it was requested by (alias, latest), for waivers naming those.
+    """
     if not policy.section("waivers"):
         return list(findings)
     waivers = checks.family("waivers")
-    return list(waivers.evaluate(findings, Context(policy=policy, today=today)))
+    return list(waivers.evaluate(findings, Context(policy=policy, today=today, requested=names or {})))
 
 
 # -- model cards on disk ---------------------------------------------------------------------------

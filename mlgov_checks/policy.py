@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgov_checks import yamldoc
-from mlgov_checks.errors import PolicyError, RepositoryError
+from mlgov_checks.errors import PolicyError
 from mlgov_checks.version import __version__
 
 POLICY_NAMES = (".mlgov.yaml", ".mlgov.yml")
@@ -91,10 +91,19 @@ class Policy:
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
     document: yamldoc.Document | None = None
+    # Where this policy's file is (or was) in the working tree, for a policy read at a git ref
+    # (`source` is then `REF:path`): reporters point there, relative paths resolve from there.
+    worktree_path: str | None = None
+
+    @property
+    def display_path(self) -> str | None:
+        """The working-tree path a report should point at: the file itself, or where REF has it."""
+        return self.worktree_path or self.source
 
     @property
     def base_dir(self) -> str:
-        return os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
+        where = self.worktree_path or self.source
+        return os.path.dirname(os.path.abspath(where)) if where else os.getcwd()
 
     @property
     def sha256(self) -> str:
@@ -285,43 +294,28 @@ def load_policy(path: str | None = None, *, start: str | None = None) -> Policy:
     return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)
 
 
-def load_policy_at_ref(ref: str, path: str | None = None, *, start: str | None = None) -> Policy:
-    """The policy as committed at git `ref` (e.g. origin/main): a pull request cannot weaken it.
-
-    The file is the one `path` names, else the one found in the working tree, else `.mlgov.yaml`
-    at the repository root. A policy file absent at `ref` means the defaults applied there.
-    """
-    from mlgov_checks import gitrepo
-
-    local = path or find_policy(start)
-    candidates = [local] if local else [*POLICY_NAMES, "pyproject.toml"]
-    cwd = start or os.getcwd()
-    for cand in candidates:
+def policy_from_bytes(data: bytes, *, shown: str, worktree_path: str | None = None) -> Policy | None:
+    """A policy file's content as committed at a git ref (`shown` is `REF:path`); None for a
+    pyproject.toml without a [tool.mlgov] table (not a policy file)."""
+    if shown.endswith(".toml"):
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
         try:
-            data, rel = gitrepo.read_at_ref(cand, ref, cwd, from_root=local is None)
-        except RepositoryError as e:
-            raise PolicyError(str(e)) from e
-        if data is None:
-            continue
-        shown = f"{ref}:{rel}"
-        if rel.endswith(".toml"):
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover
-                import tomli as tomllib
-            try:
-                tool = tomllib.loads(data.decode("utf-8")).get("tool", {}).get("mlgov")
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-                raise PolicyError(f"malformed TOML: {e}", file=shown) from e
-            if not isinstance(tool, dict):
-                continue
-            raw, doc = _jsonable(tool), None
-        else:
-            doc = yamldoc.parse_bytes(data, shown, timestamps=False)
-            raw = parse_policy_document(doc)
-        validate(raw, source=shown, doc=doc)
-        return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)
-    return Policy(data=copy.deepcopy(DEFAULTS), source=f"{ref}:(defaults)")
+            tool = tomllib.loads(data.decode("utf-8")).get("tool", {}).get("mlgov")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise PolicyError(f"malformed TOML: {e}", file=shown) from e
+        if tool is None:
+            return None
+        if not isinstance(tool, dict):
+            raise PolicyError("[tool.mlgov] must be a table", file=shown)
+        raw, doc = _jsonable(tool), None
+    else:
+        doc = yamldoc.parse_bytes(data, shown, timestamps=False)
+        raw = parse_policy_document(doc)
+    validate(raw, source=shown, doc=doc)
+    return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc, worktree_path=worktree_path)
 
 
 def policy_from_mapping(raw: Mapping[str, Any], *, source: str | None = None) -> Policy:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import enum
 import getpass
 import os
-import re
 from collections.abc import Iterable, Mapping
 
+from mlgov_checks import identity
 from mlgov_checks.policy import Policy
 
-_NOREPLY = re.compile(r"^\d+\+")  # GitHub's 12345+login@users.noreply.github.com
 ACTOR_ENV = ("GITHUB_ACTOR", "MLFLOW_TRACKING_USERNAME")
 
 
@@ -39,21 +38,13 @@ def current_actor(explicit: str | None = None, env: Mapping[str, str] | None = N
         return "unknown"
 
 
-def identities(person: str) -> set[str]:
-    """Ways one person is written: the trimmed, case-folded text and, for an email, its local part."""
-    p = person.strip().casefold()
-    out = {p}
-    if "@" in p:
-        out.add(_NOREPLY.sub("", p.rpartition("@")[0]))
-    return out
+def same_person(a: str, b: str, policy: Policy | None = None) -> bool:
+    """One canonical identity (see `identity`): `ann`, `ANN` and `ann@corp.example` are one person."""
+    return identity.People(policy.data if policy else None).same(a, b)
 
 
-def same_person(a: str, b: str) -> bool:
-    return bool(identities(a) & identities(b))
-
-
-def is_listed(person: str, names: Iterable[str]) -> bool:
-    return any(same_person(person, n) for n in names)
+def is_listed(person: str, names: Iterable[str], policy: Policy | None = None) -> bool:
+    return identity.People(policy.data if policy else None).listed(person, names)
 
 
 def configured(policy: Policy) -> bool:
@@ -72,7 +63,8 @@ def permissions(policy: Policy) -> dict[str, set[Action]]:
 
 
 def roles_of(actor: str, policy: Policy) -> list[str]:
-    return [role for role, names in members(policy).items() if is_listed(actor, names)]
+    people = identity.People(policy.data)
+    return [role for role, names in members(policy).items() if people.listed(actor, names)]
 
 
 def permitted(actor: str, action: Action | str, policy: Policy) -> tuple[bool, str]:

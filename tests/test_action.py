@@ -256,7 +256,7 @@ def test_pull_request_is_judged_by_the_base_branch_policy(runner):
     assert report["policy"] == "origin/main:.mlgov.yaml"
     loosened = [f["message"] for f in report["findings"] if f["check"] == "policy-loosened"]
     assert loosened == ["the working tree's policy loosens the one at origin/main: "
-                        "required card field 'owners' was removed"]
+                        "card.required_fields: removed 'owners'"]
     # off on push events, and when turned off
     proc, outputs, _ = runner(extra_env={"GITHUB_EVENT_NAME": "push"}, command="card",
                               targets="cards/model_card.yaml")

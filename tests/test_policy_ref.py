@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from mlgov_checks.checks import policy_guard
 from mlgov_checks.cli import main
 from mlgov_checks.errors import PolicyError
-from mlgov_checks.policy import load_policy_at_ref, policy_from_mapping
+from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.policy_ref import judge
 from tests.conftest import CARDS, git
 
 BASE = """\
@@ -36,7 +37,7 @@ def repo(git_repo, monkeypatch):
 
 def test_policy_at_ref_is_read_from_git(repo):
     (repo / ".mlgov.yaml").write_text("card:\n  required_fields: []\n")
-    policy = load_policy_at_ref("main")
+    policy = judge("main").policy
     assert policy.source == "main:.mlgov.yaml"
     assert policy.section("card")["required_fields"] == ["owners"]
 
@@ -48,9 +49,9 @@ def test_loosening_in_the_working_tree_fails_the_gate(repo):
     r = CliRunner().invoke(main, ["card", "--policy-ref", "main", "--format", "json", "model_card.yaml"])
     assert r.exit_code == 1, r.output
     messages = [f["message"] for f in json.loads(r.output)["findings"] if f["check"] == "policy-loosened"]
-    assert any("accuracy minimum lowered from 0.85 to 0.5" in m for m in messages)
-    assert any("required card field 'owners' was removed" in m for m in messages)
-    assert any("new waiver for card-placeholder" in m for m in messages)
+    assert any("metrics.thresholds.accuracy.min lowered from 0.85 to 0.5" in m for m in messages)
+    assert any("card.required_fields: removed 'owners'" in m for m in messages)
+    assert any("waivers: added {\"approved_by\": \"me\", \"check\": \"card-placeholder\"" in m for m in messages)
 
 
 def test_tightening_passes_and_base_policy_judges(repo):
@@ -61,7 +62,7 @@ def test_tightening_passes_and_base_policy_judges(repo):
 
 def test_unknown_ref_is_a_policy_error(repo):
     with pytest.raises(PolicyError, match="unknown git ref 'origin/nope'"):
-        load_policy_at_ref("origin/nope")
+        judge("origin/nope").policy
     r = CliRunner().invoke(main, ["card", "--policy-ref", "origin/nope", "model_card.yaml"])
     assert r.exit_code == 2
 
@@ -71,20 +72,20 @@ def test_missing_policy_at_ref_means_defaults(git_repo, monkeypatch):
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-qm", "init")
     monkeypatch.chdir(git_repo)
-    assert load_policy_at_ref("main").source == "main:(defaults)"
+    assert judge("main").policy.source == "main:(defaults)"
 
 
 @pytest.mark.parametrize(("head", "expected"), (
-    ({"metrics": {"thresholds": {"accuracy": {"min": 0.8}}}}, ["metric threshold 'drift_score' was removed"]),
+    ({"metrics": {"thresholds": {"accuracy": {"min": 0.8}}}}, ["metrics.thresholds.drift_score was removed"]),
     ({"metrics": {"thresholds": {"accuracy": {"min": 0.8}, "drift_score": {"max": 0.2}}}},
-     ["drift_score maximum raised from 0.1 to 0.2"]),
+     ["metrics.thresholds.drift_score.max raised from 0.1 to 0.2"]),
     ({"evidence": {"approval": "none"}}, ["evidence.approval weakened from 'either' to 'none'"]),
     ({"provenance": {"require_clean_tree": False}},
-     ["provenance.require_clean_tree turned off: a clean working tree is no longer required"]),
+     ["provenance.require_clean_tree turned off"]),
     ({"evidence": {"artifacts": ["documentation/model_card.yaml"]}},
-     ["required artifact 'validation/report.txt' was removed"]),
+     ["evidence.artifacts: removed 'validation/report.txt'"]),
     ({"provenance": {"review": {"accepted_status": ["approved", "pending"]}}},
-     ["review status 'pending' is newly accepted"]),
+     ["provenance.review.accepted_status: added 'pending'"]),
     ({"metrics": {"thresholds": {"accuracy": {"min": 0.9}, "drift_score": {"max": 0.05}}}}, []),
 ))
 def test_loosenings(head, expected):

@@ -41,7 +41,9 @@ def apply(findings, pol, today=TODAY):
 @pytest.mark.parametrize(("pattern", "target", "waived"), [
     (MODEL, MODEL, True),
     ("models:/fraud-detector/*", MODEL, True),
-    ("models:/*", MODEL, True),
+    ("models:/*", MODEL, False),  # `*` does not cross `/`
+    ("models:/**", MODEL, True),
+    ("models:/*/3", MODEL, True),
     ("models:/fraud-detector/[0-9]", MODEL, True),
     ("models:/fraud-detector/4", MODEL, False),
     ("models:/Fraud-detector/*", MODEL, False),  # case-sensitive on every platform
@@ -130,7 +132,7 @@ def test_an_error_is_not_waivable_and_the_waiver_is_not_stale():
 
 
 def test_first_matching_waiver_wins_and_both_count_as_used():
-    out = apply([fail()], policy(waiver(target="models:/*", approved_by="Ann"), waiver(approved_by="Bo")))
+    out = apply([fail()], policy(waiver(target="models:/**", approved_by="Ann"), waiver(approved_by="Bo")))
     assert "waived by Ann" in out[0].message
     assert not [f for f in out if f.check == "waiver-unused"]
 
@@ -294,3 +296,46 @@ def test_waiver_needs_the_waive_permission_when_roles_are_configured(tmp_path):
     assert [f.status for f in waivers.apply([failing], by_ann, today=today)] == [Status.WAIVED]
     no_roles = policy_from_mapping({"waivers": [{**entry, "approved_by": "bob"}]})
     assert [f.status for f in waivers.apply([failing], no_roles, today=today)] == [Status.WAIVED]
+
+
+@pytest.mark.parametrize(("pattern", "target", "waived"), [
+    ("*", "model_card.yaml", True),
+    ("*", "models/churn/model_card.yaml", False),  # `*` stays within one path segment
+    ("models/*/model_card.yaml", "models/churn/model_card.yaml", True),
+    ("models/*", "models/churn/model_card.yaml", False),
+    ("models/**", "models/churn/model_card.yaml", True),
+    ("**/model_card.yaml", "models/churn/model_card.yaml", True),
+    ("**", "models/churn/model_card.yaml", True),
+    ("models/churn/model_card.y?ml", "models/churn/model_card.yaml", True),
+    ("models/?/model_card.yaml", "models/a/b/model_card.yaml", False),
+    ("models/[!x]*/model_card.yaml", "models/churn/model_card.yaml", True),
+    ("models:/fraud-detector/[!0-9]", MODEL, False),
+])
+def test_star_does_not_cross_a_slash(pattern, target, waived):
+    out = apply([fail(target, check="card-placeholder")], policy(waiver(check="card-placeholder", target=pattern)))
+    assert (out[0].status is Status.WAIVED) is waived
+
+
+def test_waiver_naming_an_alias_waives_the_version_it_resolved_to():
+    names = {MODEL: ["models:/fraud-detector@candidate"]}
+    pol = policy(waiver(target="models:/fraud-detector@candidate"))
+    out = gate.finalize([fail()], pol, today=TODAY, names=names)
+    assert out[0].status is Status.WAIVED
+    assert [f for f in out if f.check.startswith("waiver-") and f.status is not Status.WARN] == []
+    latest = gate.finalize([fail()], policy(waiver(target="models:/fraud-detector/latest")), today=TODAY,
+                             names={MODEL: ["models:/fraud-detector/latest"]})
+    assert latest[0].status is Status.WAIVED
+
+
+def test_alias_waiver_that_matched_nothing_is_reported_unused():
+    names = {MODEL: ["models:/fraud-detector@candidate"]}
+    passing = Finding("provenance-reviewer", Status.PASS, MODEL, "reviewer recorded")
+    out = gate.finalize([passing], policy(waiver(target="models:/fraud-detector@candidate")), today=TODAY,
+                          names=names)
+    unused = [f for f in out if f.check == "waiver-unused"]
+    assert len(unused) == 1 and "models:/fraud-detector@candidate matched no failing finding" in unused[0].message
+
+
+def test_alias_waiver_does_not_cover_a_version_requested_by_number():
+    out = apply([fail()], policy(waiver(target="models:/fraud-detector@candidate")))
+    assert out[0].status is Status.FAIL

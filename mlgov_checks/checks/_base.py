@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ class Context:
     baseline_note: str | None = None  # why there is no baseline, when there is none
     ref: str | None = None  # --policy-ref: where the judging policy came from
     today: dt.date | None = None
+    requested: Mapping[str, Sequence[str]] = field(default_factory=dict)  # target -> alias/latest names asked
     extra: dict[str, Any] = field(default_factory=dict)
 
 

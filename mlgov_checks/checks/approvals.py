@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mlgov_checks import roles, semver
+from mlgov_checks import identity, roles, semver
 from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
@@ -90,16 +90,17 @@ def reviewer(version: ModelVersionRecord, policy: Policy) -> str | None:
 def refusal(actor: str, version: ModelVersionRecord, policy: Policy) -> str | None:
     """Why `actor`'s approval of `version` does not count under `policy`, or None when it does."""
     conf = policy.section("approval")
+    people = identity.People(policy.data)
     allowed = conf["allowed_approvers"]
-    if allowed and not roles.is_listed(actor, allowed):
+    if allowed and not people.listed(actor, allowed):
         return f"{actor!r} is not in approval.allowed_approvers"
     ok, why = roles.permitted(actor, roles.Action.APPROVE, policy)
     if not ok:
         return why
-    if conf["forbid_author"] and (clash := [a for a in authors(version) if roles.same_person(actor, a)]):
+    if conf["forbid_author"] and (clash := [a for a in authors(version) if people.same(actor, a)]):
         return f"{actor!r} is the run's author ({clash[0]}): no self-approval"
     rev = reviewer(version, policy)
-    if conf["forbid_reviewer"] and rev and roles.same_person(actor, rev):
+    if conf["forbid_reviewer"] and rev and people.same(actor, rev):
         return f"{actor!r} reviewed the code (approval.forbid_reviewer)"
     return None
 
@@ -108,6 +109,8 @@ def valid_approvals(version: ModelVersionRecord, policy: Policy) -> tuple[list[A
     """The approvals that count, and a note for every one that does not (revoked ones silently drop)."""
     counted: list[Approval] = []
     notes: list[str] = []
+    people = identity.People(policy.data)
+    by_person: dict[str, Approval] = {}
     for key, approval, problem in recorded(version.tags):
         if approval is None:
             notes.append(f"ignored: {problem}")
@@ -118,7 +121,11 @@ def valid_approvals(version: ModelVersionRecord, policy: Policy) -> tuple[list[A
                          "not this version")
         elif why := refusal(approval.approver, version, policy):
             notes.append(f"ignored approval by {approval.approver}: {why}")
+        elif (first := by_person.get(people.key(approval.approver))) is not None:
+            notes.append(f"ignored approval by {approval.approver}: the same person as {first.approver}, "
+                         "whose approval already counts (one person, one approval)")
         else:
+            by_person[people.key(approval.approver)] = approval
             counted.append(approval)
     return counted, notes
 
@@ -142,7 +149,7 @@ def quorum(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
         yield IGNORED.warned(target, note)
     names = [a.approver for a in counted]
     required = list(conf["required_approvers"])
-    missing = [r for r in required if not roles.is_listed(r, names)]
+    missing = [r for r in required if not identity.People(policy.data).listed(r, names)]
     if missing:
         yield REQUIRED.failed(target, "required approver(s) have not approved: " + ", ".join(missing))
     elif required:
@@ -174,8 +181,11 @@ QUORUM = Check("approval-quorum", "Enough valid approvals", """
     counts when it names this exact model and version, is not revoked, its approver is in
     `approval.allowed_approvers` (when set) and holds the `approve` permission (when roles are
     configured), is not the run's author (`approval.forbid_author`, default true) and, with
-    `approval.forbid_reviewer`, is not the code reviewer. Used when `evidence.approval` is
-    `approvals` or `either`, and always by `mlgov promote` to a production alias or stage.
+    `approval.forbid_reviewer`, is not the code reviewer. One person counts once: names are
+    compared case-insensitively, and an e-mail address or GitHub noreply address is its user
+    (`ann`, `ANN`, `ann@corp.example` and `123+ann@users.noreply.github.com` are one approval).
+    Used when `evidence.approval` is `approvals` or `either`, and always by `mlgov promote` to a
+    production alias or stage.
     """, "record approvals: mlgov approve models:/NAME/VERSION --comment '...'")
 REQUIRED = Check("approval-required", "Required approvers approved", """
     Every person named in `approval.required_approvers` has a valid approval on the version.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from mlgov_checks import gitrepo
+from mlgov_checks import gitrepo, identity
 from mlgov_checks.checks._base import Check, Context, check_from
 from mlgov_checks.errors import RepositoryError
 from mlgov_checks.findings import Finding
@@ -26,7 +26,6 @@ _FALSE = {"false", "0", "no", "n", "clean"}
 # The last time zone to reach a date (UTC+14): a value without an offset is only "in the future"
 # when it is in the future everywhere.
 _LATEST_OFFSET = dt.timedelta(hours=14)
-_NOREPLY = re.compile(r"^\d+\+")  # GitHub's 12345+login@users.noreply.github.com
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class _Run:
     conf: Mapping[str, Any]
     target: str
     now: dt.datetime
+    people: identity.People = field(default_factory=identity.People)  # one identity per person
 
     @property
     def review(self) -> Mapping[str, Any]:
@@ -70,15 +70,6 @@ class _Run:
 
 def _keys(keys: Sequence[str]) -> str:
     return ", ".join(keys)
-
-
-def _identities(person: str) -> set[str]:
-    """Ways one person is written: the whole text and, for an email, its local part."""
-    p = person.strip().casefold()
-    out = {p}
-    if "@" in p:
-        out.add(_NOREPLY.sub("", p.rpartition("@")[0]))
-    return out - {""}
 
 
 def parse_review_date(text: str) -> dt.date | dt.datetime | None:
@@ -276,7 +267,7 @@ def _check_separation(r: _Run) -> Iterator[Finding]:
         yield SEPARATION.warned(r.target, "not checked: no code reviewer recorded")
     elif not authors:
         yield SEPARATION.warned(r.target, "unknown: the run records no author (mlflow.user)")
-    elif clash := [f"{k}={v!r}" for k, v in authors if _identities(v) & _identities(reviewer)]:
+    elif clash := [f"{k}={v!r}" for k, v in authors if r.people.same(v, reviewer)]:
         yield SEPARATION.failed(r.target, f"the reviewer {reviewer!r} is the run's author ({clash[0]})")
     else:
         yield SEPARATION.passed(r.target, f"reviewer {reviewer} is not the author {authors[0][1]}")
@@ -355,7 +346,7 @@ def _check_commit_author(r: _Run, g: _Repo) -> Iterator[Finding]:
         yield COMMIT_AUTHOR.warned(r.target, "not checked: no code reviewer recorded")
     elif g.commit is None:
         yield COMMIT_AUTHOR.warned(r.target, "not checked: the commit is not in the repository")
-    elif _identities(reviewer) & (_identities(g.commit.author_name) | _identities(g.commit.author_email)):
+    elif r.people.same(reviewer, g.commit.author_name) or r.people.same(reviewer, g.commit.author_email):
         author = f"{g.commit.author_name} <{g.commit.author_email}>"
         yield COMMIT_AUTHOR.failed(
             r.target, f"the reviewer {reviewer!r} is the author of commit {g.commit.sha[:12]} ({author})")
@@ -438,7 +429,8 @@ def evaluate(run: RunRecord, ctx: Context) -> Iterator[Finding]:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     target = ctx.target or run.target
-    r = _Run(run=run, conf=ctx.policy.section("provenance"), target=target, now=moment)
+    r = _Run(run=run, conf=ctx.policy.section("provenance"), target=target, now=moment,
+             people=identity.People(ctx.policy.data))
     for check in _RUN_CHECKS:
         yield from check(r)
     if ctx.repository is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,16 +56,51 @@ class Waiver:
     approved_by: str
     expires: dt.date
 
-    def covers(self, finding: Finding) -> bool:
-        """Same check id; the finding's target equals the pattern or matches it as a glob."""
-        return finding.check == self.check and (
-            finding.target == self.target or fnmatch.fnmatchcase(finding.target, self.target))
+    def covers(self, finding: Finding, names: Mapping[str, Sequence[str]] | None = None) -> bool:
+        """Same check id; the finding's target (or a name it was requested by, such as
+        `models:/m@candidate` for `models:/m/3`) equals the pattern or matches it as a glob."""
+        if finding.check != self.check:
+            return False
+        spellings = [finding.target, *((names or {}).get(finding.target, ()))]
+        return any(t == self.target or glob_match(t, self.target) for t in spellings)
 
     def expired(self, today: dt.date) -> bool:
         return today > self.expires  # valid through the `expires` day itself
 
     def describe(self) -> str:
         return f"waiver for {self.check} on {self.target}"
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """`*` and `?` stay within one path segment, `**` crosses `/`, `[...]` is a character class."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[" and (end := pattern.find("]", i + 2)) != -1:
+            body = pattern[i + 1:end]
+            negate = body.startswith("!")
+            body = body[1:] if negate else body
+            out.append(f"[{'^' if negate else ''}{body.replace(chr(92), chr(92) * 2)}]")
+            i = end + 1
+            continue
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def glob_match(text: str, pattern: str) -> bool:
+    """Whether the whole of `text` matches the waiver glob `pattern` (case-sensitive)."""
+    return _glob(pattern).fullmatch(text) is not None
 
 
 def parse_waivers(policy: Policy, *, today: dt.date) -> list[Waiver]:
@@ -116,11 +151,15 @@ DEFAULT = False  # run by the runner on every command's findings, after the othe
 
 def evaluate(findings: Sequence[Finding], ctx: Context) -> Iterator[Finding]:
     """The command's findings with the policy's waivers applied."""
-    return iter(apply(list(findings), ctx.policy, today=ctx.today or dt.date.today()))
+    return iter(apply(list(findings), ctx.policy, today=ctx.today or dt.date.today(), names=ctx.requested))
 
 
-def apply(findings: list[Finding], policy: Policy, *, today: dt.date) -> list[Finding]:
+def apply(findings: list[Finding], policy: Policy, *, today: dt.date,
+          names: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
     """Waive the FAIL findings that an unexpired waiver covers; report expired, unused and expiring ones.
+
+    `names`: target -> the other names it was requested by (an alias, `latest`), which a waiver
+    may name instead of the version number.
 
     Only FAIL is waivable: an ERROR means the check could not be evaluated, and accepting a risk
     nobody could measure is not what a waiver approves. It stays an error.
@@ -136,18 +175,18 @@ def apply(findings: list[Finding], policy: Policy, *, today: dt.date) -> list[Fi
     out: list[Finding] = []
     for f in findings:
         if f.status is Status.FAIL:
-            matching = [w for w in waivers if not w.expired(today) and w.index not in refused and w.covers(f)]
+            matching = [w for w in waivers if not w.expired(today) and w.index not in refused and w.covers(f, names)]
             used.update(w.index for w in matching)  # an overlapping waiver is not stale either
             if matching:
                 w = matching[0]  # the first in policy order names itself in the message
                 f = f.with_status(Status.WAIVED, f"{f.message}; waived by {w.approved_by} until "
                                                  f"{w.expires}: {w.reason}")
         elif f.status is Status.ERROR:
-            used.update(w.index for w in waivers if w.covers(f))  # not waived, but not stale either
+            used.update(w.index for w in waivers if w.covers(f, names))  # not waived, but not stale either
         out.append(f)
     known = _known_checks()
     for w in waivers:
-        relevant = any(w.covers(f) for f in findings)
+        relevant = any(w.covers(f, names) for f in findings)
         _, line, column = policy.mark("waivers", w.index)
         target = policy.source or "policy"
         loc: dict[str, Any] = {"file": policy.source, "line": line, "column": column}

@@ -107,12 +107,10 @@ class Settings:
         ref = opts.get("policy_ref") or None
         guard: tuple[Finding, ...] = ()
         if ref:
-            from mlgov_checks.checks import policy_guard
-            from mlgov_checks.policy import load_policy_at_ref
+            from mlgov_checks.policy_ref import judge
 
-            policy = load_policy_at_ref(ref, opts.get("policy"))
-            head = load_policy(opts.get("policy"))
-            guard = tuple(policy_guard.compare(policy, head, ref=ref))
+            judgement = judge(ref, opts.get("policy"))
+            policy, guard = judgement.policy, judgement.findings
         else:
             policy = load_policy(opts.get("policy"))
         return cls(policy=policy, format=fmt, reports=reports, color=bool(color),

@@ -140,6 +140,41 @@ def test_two_concurrent_approvals_both_survive(make, client, policy_file, mlflow
     assert check.exit_code == 0, check.output
 
 
+def test_three_spellings_of_one_person_are_one_approval(make, client, policy_file, mlgov):
+    version = make("gov-wf-one-person")
+    target = f"models:/gov-wf-one-person/{version}"
+    policy = policy_file()
+    for who in ("carol", "CAROL", "carol@corp.example"):
+        assert mlgov("approve", target, "--as", who, "--comment", "ok", "--policy", policy).exit_code == 0
+    assert len(approval_tags(client, "gov-wf-one-person", version)) == 2  # carol's key, and the address's
+    check = mlgov("check", target, "--policy", policy, "-f", "json")
+    assert check.exit_code == 1, check.output
+    messages = {f["check"]: f["message"] for f in json.loads(check.stdout)["findings"]}
+    assert messages["approval-quorum"].startswith("1 valid approval(s) of 2 required")
+    assert "one person, one approval" in messages["approval-ignored"]
+    assert mlgov("approve", target, "--as", "dave", "--comment", "ok", "--policy", policy).exit_code == 0
+    check = mlgov("check", target, "--policy", policy, "-f", "json")
+    assert check.exit_code == 0, check.output
+
+
+def test_waiver_naming_an_alias_covers_the_version_behind_it(make, client, policy_file, mlgov):
+    import datetime as dt
+
+    version = make("gov-wf-alias-waiver", metrics={"accuracy": 0.5, "drift_score": 0.04})
+    client.set_registered_model_alias("gov-wf-alias-waiver", "candidate", version)
+    expires = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    policy = policy_file(OPEN_POLICY + "waivers:\n  - {check: metrics-threshold, target: "
+                         f"'models:/gov-wf-alias-waiver@candidate', reason: known dip, approved_by: ann, "
+                         f"expires: {expires}}}\n")
+    by_alias = mlgov("check", "models:/gov-wf-alias-waiver@candidate", "--policy", policy, "-f", "json")
+    found = json.loads(by_alias.stdout)["findings"]
+    assert [f["status"] for f in found if f["check"] == "metrics-threshold"] == ["waived"], by_alias.output
+    assert found[0]["target"] == f"models:/gov-wf-alias-waiver/{version}"
+    assert not [f for f in found if f["check"] == "waiver-unused"]
+    by_number = mlgov("check", f"models:/gov-wf-alias-waiver/{version}", "--policy", policy, "-f", "json")
+    assert ("metrics-threshold", "fail") in findings(by_number)
+
+
 @pytest.mark.parametrize(("actor", "check_id", "reason"), (
     (AUTHOR, "approval-eligible", "run's author"),
     ("mallory", "role-permission", "not a member of any role"),
