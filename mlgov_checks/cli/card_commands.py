@@ -28,7 +28,7 @@ def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
         click.echo("mlgov card: no model_card.yaml found (give paths, or run inside your repository)", err=True)
         return 0
     findings = engine.run_cards(files, settings.policy)
-    return emit(findings, settings, command="card", targets=files)
+    return emit(findings, settings, command="card", targets=files, repo_cards=files)
 
 
 @main.command("policy")

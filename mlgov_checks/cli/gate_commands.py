@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -33,7 +34,9 @@ def repo_option(func: F) -> F:
 
 
 def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: tuple[str, ...]) -> int:
-    from mlgov_checks import gate
+    from mlgov_checks import engine, gate
+    from mlgov_checks.records import ModelVersionRecord
+    from mlgov_checks.reporters import locations
 
     settings = Settings.from_options(opts)
     chosen = list(targets) or list(settings.policy.section("targets"))
@@ -48,7 +51,13 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
         from mlgov_checks.cli.governance_commands import record_result
 
         findings = record_result(result, settings.policy, options)
-    return emit(findings, settings, command=command, targets=result.targets)
+    # The repository's cards and the logged ones: reports anchor findings on a version to its card.
+    cards = [r.card for r in result.records if isinstance(r, ModelVersionRecord) and r.card is not None]
+    logged = [(c.display_path, c.content) for c in cards]
+    root = locations.find_root(os.getcwd(), os.environ)
+    repo_cards = [os.path.join(root, c) for c in engine.discover_cards(root)]
+    return emit(findings, settings, command=command, targets=result.targets, logged=logged,
+                repo_cards=repo_cards)
 
 
 @main.command("check")
