@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters._common import layout_of
 from mlgov_checks.reporters.context import ReportContext
-from mlgov_checks.reporters.locations import Location, locate
+from mlgov_checks.reporters.locations import Location, locate, target_name
 
 _COMMAND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning", Status.WAIVED: "notice"}
 # Formats whose stdout a pipeline may parse: annotations then go to stderr (the runner reads both).
@@ -30,7 +30,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(f: Finding, loc: Location) -> str | None:
+def annotation(f: Finding, loc: Location, target: str | None = None) -> str | None:
     """One `::error file=...,line=...,col=...,title=ID::message` line; None for a pass."""
     command = _COMMAND.get(f.status)
     if command is None:
@@ -44,7 +44,7 @@ def annotation(f: Finding, loc: Location) -> str | None:
                 props.append(f"col={loc.column}")
     title = f.check if f.status is not Status.ERROR else f"{f.check} (could not evaluate)"
     props.append(f"title={escape_property(title)}")
-    message = f"{f.target}: {f.message}" if loc.logical or not loc.uri else f.message
+    message = f"{target or f.target}: {f.message}" if loc.logical or not loc.uri else f.message
     if loc.logical and f.file and f.file != f.target:
         message += f" (at {f.location})"
     if f.status is Status.WAIVED:
@@ -56,7 +56,8 @@ def annotation(f: Finding, loc: Location) -> str | None:
 
 def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
     layout = layout_of(ctx)
-    lines = [a for a in (annotation(f, locate(f, layout)) for f in findings) if a is not None]
+    lines = [a for a in (annotation(f, locate(f, layout), target_name(f.target, layout)) for f in findings)
+             if a is not None]
     return "".join(line + "\n" for line in lines)
 
 

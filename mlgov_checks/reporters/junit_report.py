@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from mlgov_checks.findings import Finding, Status, group_by_target
 from mlgov_checks.reporters._common import layout_of, targets_in_order
 from mlgov_checks.reporters.context import JUNIT_FLAVORS, ReportContext
-from mlgov_checks.reporters.locations import Location, RepoLayout, locate
+from mlgov_checks.reporters.locations import Location, RepoLayout, locate, target_name
 
 _ELEMENT = {Status.FAIL: "failure", Status.ERROR: "error", Status.WAIVED: "skipped"}
 _COUNT = {Status.FAIL: "failures", Status.ERROR: "errors", Status.WAIVED: "skipped"}
@@ -45,7 +45,7 @@ def _text(f: Finding, loc: Location) -> str:
 
 
 def _testcase(suite: ET.Element, f: Finding, name: str, loc: Location, flavor: str) -> None:
-    case = ET.SubElement(suite, "testcase", {"classname": f.target, "name": name})
+    case = ET.SubElement(suite, "testcase", {"classname": suite.get("name", ""), "name": name})
     if flavor == "gitlab" and loc.uri:
         case.set("file", loc.uri)
     case.set("time", "0")
@@ -62,10 +62,10 @@ def _testcase(suite: ET.Element, f: Finding, name: str, loc: Location, flavor: s
 
 def _suite(root: ET.Element, target: str, group: Sequence[Finding], ctx: ReportContext,
            layout: RepoLayout) -> Counter[str]:
-    suite = ET.SubElement(root, "testsuite", {"name": target})
+    suite = ET.SubElement(root, "testsuite", {"name": target_name(target, layout)})
     props = ET.SubElement(suite, "properties")
     for name, value in (("mlgov.command", ctx.command), ("mlgov.version", ctx.tool_version),
-                        ("mlgov.policy", ctx.policy_source or "(defaults)"), ("mlgov.target", target)):
+                        ("mlgov.policy", ctx.policy_source or "(defaults)"), ("mlgov.target", suite.get("name", ""))):
         ET.SubElement(props, "property", {"name": name, "value": value})
     sums: Counter[str] = Counter(tests=len(group))
     names: Counter[str] = Counter(f.check for f in group)

@@ -158,5 +158,12 @@ def _governing(target: str, layout: RepoLayout) -> str | None:
     return layout.policy or _card_for(None, target, layout)[0] or layout.fallback
 
 
+def target_name(target: str, layout: RepoLayout) -> str:
+    """A target as CI reports name it: a local file as its repository path, anything else as is."""
+    if _LOGICAL.match(target):
+        return target
+    return repo_path(target, layout.root, layout.cwd) or target
+
+
 def locate_all(findings: Sequence[Finding], layout: RepoLayout) -> list[Location]:
     return [locate(f, layout) for f in findings]

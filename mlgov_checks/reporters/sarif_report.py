@@ -25,7 +25,7 @@ from urllib.parse import quote
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters import ReportContext
 from mlgov_checks.reporters._common import layout_of
-from mlgov_checks.reporters.locations import Location, RepoLayout, locate
+from mlgov_checks.reporters.locations import Location, RepoLayout, locate, target_name
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/mlgov-checks/"
@@ -51,20 +51,20 @@ def _rule(check_id: str) -> dict[str, Any]:
 
 def _physical(loc: Location) -> dict[str, Any]:
     # A relative URI reference: percent-encoded (spaces, `:` that would read as a scheme, non-ASCII).
-    out: dict[str, Any] = {"artifactLocation": {"uri": quote(loc.uri or "", safe="/"), "uriBaseId": "%SRCROOT%"}}
-    if loc.line:
-        out["region"] = {"startLine": loc.line, **({"startColumn": loc.column} if loc.column else {})}
-    return out
+    # A region is required (SARIF2017); a finding on a whole file or an anchor points at its first line.
+    region = {"startLine": loc.line or 1, **({"startColumn": loc.column} if loc.line and loc.column else {})}
+    return {"artifactLocation": {"uri": quote(loc.uri or "", safe="/"), "uriBaseId": "%SRCROOT%"},
+            "region": region}
 
 
-def fingerprint(f: Finding, loc: Location) -> str:
+def fingerprint(f: Finding, loc: Location, target: str) -> str:
     """A stable identity: check, target and location (never the message, which may carry values)."""
-    key = "\0".join([f.check, f.target, loc.uri or "", str(loc.line or 0), str(loc.column or 0), *loc.logical])
+    key = "\0".join([f.check, target, loc.uri or "", str(loc.line or 0), str(loc.column or 0), *loc.logical])
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _result(f: Finding, rule_index: int, loc: Location, occurrence: int) -> dict[str, Any]:
-    text = f"{f.target}: {f.message}" if loc.logical else f.message
+def _result(f: Finding, rule_index: int, loc: Location, target: str, occurrence: int) -> dict[str, Any]:
+    text = f"{target}: {f.message}" if loc.logical else f.message
     if loc.logical and f.file and f.file != f.target:
         text += f" (at {f.location})"
     if f.hint and f.status is not Status.WAIVED:
@@ -77,11 +77,11 @@ def _result(f: Finding, rule_index: int, loc: Location, occurrence: int) -> dict
     result: dict[str, Any] = {
         "ruleId": f.check, "ruleIndex": rule_index, "level": _LEVEL[f.status],
         "message": {"text": text}, "locations": [location],
-        "partialFingerprints": {"primaryLocationLineHash": f"{fingerprint(f, loc)}:{occurrence}"},
+        "partialFingerprints": {"primaryLocationLineHash": f"{fingerprint(f, loc, target)}:{occurrence}"},
     }
     if f.status is Status.WAIVED:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f.message}]
-    result["properties"] = {"mlgovStatus": f.status.value, "mlgovTarget": f.target}
+    result["properties"] = {"mlgovStatus": f.status.value, "mlgovTarget": target}
     return result
 
 
@@ -89,9 +89,10 @@ def _results(shown: Sequence[Finding], index: dict[str, int], layout: RepoLayout
     seen: Counter[str] = Counter()
     results = []
     for f in shown:
-        loc = locate(f, layout)
-        seen[fingerprint(f, loc)] += 1
-        results.append(_result(f, index[f.check], loc, seen[fingerprint(f, loc)]))
+        loc, target = locate(f, layout), target_name(f.target, layout)
+        key = fingerprint(f, loc, target)
+        seen[key] += 1
+        results.append(_result(f, index[f.check], loc, target, seen[key]))
     return results
 
 
