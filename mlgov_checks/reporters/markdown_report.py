@@ -46,7 +46,7 @@ def _plural(n: int, noun: str) -> str:
 
 def _message(f: Finding, loc: Location) -> str:
     parts = [escape(f.message)]
-    if loc.uri and (loc.uri != f.target or loc.line):
+    if f.file and loc.uri and (loc.uri != f.target or loc.line):  # not for an anchor of a target
         parts.append(f"at {escape(loc.text)}")
     if f.file and loc.logical and f.file != f.target:
         parts.append(f"in {escape(f.location)}")
