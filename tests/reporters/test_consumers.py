@@ -165,3 +165,20 @@ def test_jenkins_and_gitlab_flavors_differ_only_in_testcase_file(repo, tmp_path)
     assert re.sub(r' file="[^"]*"', "", gitlab) == jenkins
     rejected = consumers.xmllint_xsd(gitlab)
     assert rejected.returncode != 0 and "'file' is not allowed" in rejected.stderr
+
+
+def test_the_example_workflow_category_takes_effect(repo, tmp_path):
+    """upload-sarif's `category` is ignored when the SARIF has its own automationDetails.id."""
+    from report_runs import REPO_ROOT
+
+    from mlgov_checks import action
+
+    workflow = yaml.safe_load((REPO_ROOT / "examples/ci/github-workflow.yml").read_text("utf-8"))
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert upload["with"]["category"]
+    inputs = action.Inputs.from_env({"MLGOV_INPUT_COMMAND": "card"})
+    argv = action.build_argv(inputs, report=str(tmp_path / "r.json"), sarif=str(tmp_path / "r.sarif"))
+    mlgov(repo, *argv)
+    doc = consumers.check_sarif((tmp_path / "r.sarif").read_text("utf-8"), repo)
+    assert "automationDetails" not in doc["runs"][0]
