@@ -59,7 +59,7 @@ def check_sarif(text: str, root: Path) -> dict:
     doc = json.loads(text)
     jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text("utf-8"))).validate(doc)
     for run in doc["runs"]:
-        assert run["tool"]["driver"]["informationUri"].startswith("https://")
+        assert run["tool"]["driver"].get("informationUri", "").startswith("https://"), "no informationUri (SARIF2005)"
         for result in run["results"]:
             assert result.get("partialFingerprints"), result
             (location,) = result["locations"]
