@@ -18,6 +18,8 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Policy validation results are cached per user; tests must not share or pollute that cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    for name in ("GITHUB_WORKSPACE", "GITHUB_WORKFLOW_REF", "CI_PROJECT_DIR", "GITLAB_CI", "MLGOV_JUNIT_FLAVOR"):
+        monkeypatch.delenv(name, raising=False)  # they decide where reports point
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def test_failing_card_leaves_outputs_summary_and_annotations(runner):
     assert "cards/model_card.yaml:7:14: card-placeholder limitations is a placeholder (TBD)" in proc.stdout
     assert summary.startswith("## ❌ mlgov card: NOT compliant\n")
     row = ("| card-placeholder | ❌ fail | limitations is a placeholder (TBD)"
-           "<br>at cards/model\\_card.yaml:7:14")
+           " · at cards/model\\_card.yaml:7:14")
     assert row in summary
     assert not (runner.workspace / ".mlgov-action").exists()  # only the cache-key step writes there
 

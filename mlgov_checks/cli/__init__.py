@@ -14,7 +14,7 @@ import click
 from mlgov_checks.errors import MlgovError, UsageError
 from mlgov_checks.findings import Finding, exit_code
 from mlgov_checks.policy import Policy, load_policy
-from mlgov_checks.reporters import FORMATS, ReportContext, render
+from mlgov_checks.reporters import FORMATS, ReportContext
 from mlgov_checks.version import __version__
 
 # Which module defines each sub-command. A module registers its commands on `main` when imported,
@@ -97,6 +97,8 @@ class Settings:
     color: bool
     verbose: bool
     policy_findings: tuple[Finding, ...] = ()  # from --policy-ref: loosenings of the trusted policy
+    policy_file: str | None = None  # the working-tree policy file (with --policy-ref: the one compared)
+    sarif_category: str | None = None
 
     @classmethod
     def from_options(cls, opts: dict[str, Any]) -> Settings:
@@ -111,10 +113,13 @@ class Settings:
 
             judgement = judge(ref, opts.get("policy"))
             policy, guard = judgement.policy, judgement.findings
+            policy_file = policy.display_path
         else:
             policy = load_policy(opts.get("policy"))
+            policy_file = policy.source
         return cls(policy=policy, format=fmt, reports=reports, color=bool(color),
-                   verbose=bool(opts.get("verbose")), policy_findings=guard)
+                   verbose=bool(opts.get("verbose")), policy_findings=guard, policy_file=policy_file,
+                   sarif_category=opts.get("sarif_category") or None)
 
 
 def _parse_report(spec: str) -> tuple[str, str]:
@@ -126,33 +131,32 @@ def _parse_report(spec: str) -> tuple[str, str]:
     return fmt, path
 
 
-def emit(findings: Sequence[Finding], settings: Settings, *, command: str,
-         targets: Sequence[str] = ()) -> int:
-    """Print the stdout format, write every --report, publish GitHub output; return the exit code."""
+def emit(findings: Sequence[Finding], settings: Settings, *, command: str, targets: Sequence[str] = (),
+         repo_cards: Sequence[str] = (), logged: Sequence[tuple[str, bytes]] = ()) -> int:
+    """Print the stdout format, write every --report, publish GitHub output; return the exit code.
+
+    `repo_cards` (paths) and `logged` (display path, content of each logged card) let reports anchor
+    findings on MLflow targets to the repository card they correspond to.
+    """
+    from mlgov_checks.reporters import emit as out
+    from mlgov_checks.reporters import locations
+    from mlgov_checks.reporters.junit_report import flavor_from_env
+
     findings = [*settings.policy_findings, *findings]
+    layout = locations.discover(cwd=os.getcwd(), env=os.environ, policy_file=settings.policy_file,
+                                policy_shown=settings.policy.source, cards=repo_cards, logged=logged)
     ctx = ReportContext(command=command, color=settings.color and settings.format == "text",
                         verbose=settings.verbose, policy_source=settings.policy.source,
-                        targets=tuple(targets))
-    click.echo(render(settings.format, findings, ctx), nl=False)
-    file_ctx = ReportContext(command=command, verbose=settings.verbose,
-                             policy_source=settings.policy.source, targets=tuple(targets))
-    for fmt, path in settings.reports:
-        write_report(path, render(fmt, findings, file_ctx))
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        from mlgov_checks.reporters import github_report
-
-        github_report.publish(findings, file_ctx, stdout_format=settings.format)
+                        targets=tuple(targets), layout=layout, sarif_category=settings.sarif_category,
+                        junit_flavor=flavor_from_env(os.environ))
+    out.emit(out.report_outputs(findings, ctx, stdout_format=settings.format, files=settings.reports))
     return exit_code(findings)
 
 
 def write_report(path: str, text: str) -> None:
-    try:
-        parent = os.path.dirname(os.path.abspath(path))
-        os.makedirs(parent, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as e:
-        raise UsageError(f"cannot write report {path}: {e.strerror}") from e
+    from mlgov_checks.reporters import emit as out
+
+    out.emit([out.Output(path, text)])
 
 
 def command_runner(func: Callable[..., int]) -> Callable[..., None]:

@@ -35,6 +35,8 @@ def report_options(func: F) -> F:
                      help="Also write a report (repeatable), e.g. --report sarif:mlgov.sarif."),
         click.option("--verbose", "-v", is_flag=True, help="Show passing checks too (text format)."),
         click.option("--color/--no-color", "color", default=None, help="Colour (default: only on a terminal)."),
+        click.option("--sarif-category", "sarif_category", metavar="ID", default=None,
+                     help="SARIF automationDetails.id (default: none, so upload-sarif's `category` applies)."),
         policy_option,
     ]
     for opt in reversed(options):

@@ -32,7 +32,7 @@ def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
                    f"{where} (files git tracks, or does not ignore); give paths, or run `mlgov init`", err=True)
         return 1
     findings = gate.run_cards(files, settings.policy)
-    return emit(findings, settings, command="card", targets=files)
+    return emit(findings, settings, command="card", targets=files, repo_cards=files)
 
 
 @main.command("policy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,8 @@ from mlgov_checks.targets import TARGETS_HELP, parse_targets
 
 def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: tuple[str, ...] | None) -> int:
     from mlgov_checks import gate
+    from mlgov_checks.records import ModelVersionRecord
+    from mlgov_checks.reporters import locations
 
     settings = Settings.from_options(opts)
     chosen = list(targets) or list(settings.policy.section("targets"))
@@ -36,7 +39,13 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
         for line in outcome.actions:
             click.echo(f"mlgov check: {line}", err=True)
         findings = outcome.findings
-    return emit(findings, settings, command=command, targets=result.targets)
+    # The repository's cards and the logged ones: reports anchor findings on a version to its card.
+    cards = [r.card for r in result.records if isinstance(r, ModelVersionRecord) and r.card is not None]
+    logged = [(c.display_path, c.content) for c in cards]
+    root = locations.find_root(os.getcwd(), os.environ)
+    repo_cards = [os.path.join(root, c) for c in gate.discover_cards(root)]
+    return emit(findings, settings, command=command, targets=result.targets, logged=logged,
+                repo_cards=repo_cards)
 
 
 @main.command("check")

@@ -1,28 +1,23 @@
-"""Reporters by name: each module's `render(findings, ctx) -> str`; imported only when used."""
+"""Reporters by name: each module's `render(findings, ctx) -> str`; imported only when used.
+
+`prepare` masks credentials in the findings and the context, once; the renderers trust what they
+get. `mlgov_checks.reporters.emit` is the one place report bytes are written.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding
-from mlgov_checks.version import __version__
+from mlgov_checks.reporters.context import ReportContext
+
+__all__ = ["FORMATS", "ReportContext", "Renderer", "get_renderer", "prepare", "render"]
 
 FORMATS = ("text", "json", "junit", "sarif", "github", "markdown")
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    """What a report says besides the findings."""
-
-    command: str = "check"
-    color: bool = False
-    verbose: bool = False
-    policy_source: str | None = None
-    tool_version: str = __version__
-    targets: tuple[str, ...] = field(default_factory=tuple)  # every target evaluated, in order
 
 
 Renderer = Callable[[Sequence[Finding], ReportContext], str]
@@ -36,12 +31,28 @@ def get_renderer(name: str) -> Renderer:
     return render
 
 
-def render(name: str, findings: Sequence[Finding], ctx: ReportContext) -> str:
-    """Every format goes through here: credentials are masked once, for all of them."""
-    from dataclasses import replace
-
+def prepare(findings: Sequence[Finding], ctx: ReportContext) -> tuple[list[Finding], ReportContext]:
+    """The findings and context with credentials masked (the one masking step), and a layout set."""
+    from mlgov_checks.reporters import locations
     from mlgov_checks.reporters._common import masked, visible
+    from mlgov_checks.secrets import masker
 
-    safe_ctx = replace(ctx, targets=tuple(visible(t) for t in ctx.targets),
-                       policy_source=visible(ctx.policy_source) if ctx.policy_source else None)
-    return get_renderer(name)(masked(findings), safe_ctx)
+    m = masker()
+    layout = ctx.layout or locations.discover(cwd=os.getcwd(), env=os.environ, policy_file=ctx.policy_source)
+
+    def v(text: str | None) -> str | None:
+        return visible(text, m) if text else text
+
+    layout = replace(layout, policy=v(layout.policy), policy_shown=v(layout.policy_shown),
+                     fallback=v(layout.fallback), cards=tuple((visible(p, m), d) for p, d in layout.cards),
+                     logged=tuple((visible(p, m), d) for p, d in layout.logged))
+    safe_ctx = replace(ctx, targets=tuple(visible(t, m) for t in ctx.targets), layout=layout,
+                       policy_source=v(ctx.policy_source), sarif_category=v(ctx.sarif_category))
+    return masked(findings, m), safe_ctx
+
+
+def render(name: str, findings: Sequence[Finding], ctx: ReportContext) -> str:
+    """One format, its credentials masked (for callers that do not write through `emit`)."""
+    renderer = get_renderer(name)
+    safe, safe_ctx = prepare(findings, ctx)
+    return renderer(safe, safe_ctx)

@@ -1,13 +1,14 @@
-"""Helpers the CI reporters share: masked findings, relative paths, status ordering."""
+"""Helpers the reporters share: masked findings, status ordering, target order."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from mlgov_checks.findings import Finding, Status
+from mlgov_checks.reporters.context import ReportContext
+from mlgov_checks.reporters.locations import RepoLayout
 from mlgov_checks.secrets import mask, masker
 
 # Worst first: what a group of findings (one check on one target) reports as its status.
@@ -24,9 +25,9 @@ def visible(text: str, _mask: Callable[[str], str] | None = None) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", (_mask or mask)(text))
 
 
-def masked(findings: Sequence[Finding]) -> list[Finding]:
+def masked(findings: Sequence[Finding], m: Callable[[str], str] | None = None) -> list[Finding]:
     """The findings, every free-text field passed through `visible` (messages may quote URIs)."""
-    m = masker()  # the environment read once, each distinct text masked once
+    m = m or masker()  # the environment read once, each distinct text masked once
 
     def v(text: str | None) -> str | None:
         return visible(text, m) if text else text
@@ -40,21 +41,17 @@ def worst(statuses: Iterable[Status]) -> Status:
     return next((s for s in SEVERITY if s in present), Status.PASS)
 
 
-def relative_path(path: str) -> str:
-    """A repository-relative, forward-slash path, as CI annotations and SARIF URIs want.
-
-    Absolute paths under $GITHUB_WORKSPACE (else the working directory) are made relative to it;
-    other absolute paths are left as they are.
-    """
-    if os.path.isabs(path):
-        base = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
-        rel = os.path.relpath(path, base)
-        if not rel.startswith(os.pardir):
-            path = rel
-    path = path.replace(os.sep, "/")
-    return path[2:] if path.startswith("./") else path
-
-
 def targets_in_order(findings: Sequence[Finding], declared: Sequence[str]) -> list[str]:
     """Every evaluated target once: the declared ones first (even without findings), then the rest."""
-    return list(dict.fromkeys([*(visible(t) for t in declared), *(f.target for f in findings)]))
+    return list(dict.fromkeys([*declared, *(f.target for f in findings)]))
+
+
+def layout_of(ctx: ReportContext) -> RepoLayout:
+    """The context's repository layout (`prepare` sets it; a renderer called directly finds it)."""
+    if ctx.layout is not None:
+        return ctx.layout
+    import os
+
+    from mlgov_checks.reporters.locations import discover
+
+    return discover(cwd=os.getcwd(), env=os.environ, policy_file=ctx.policy_source)

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from mlgov_checks.findings import Finding, Status, overall_status
-from mlgov_checks.reporters import ReportContext
+from mlgov_checks.reporters.context import ReportContext
 
 
 def render(findings: Sequence[Finding], ctx: ReportContext) -> str:

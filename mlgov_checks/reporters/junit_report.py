@@ -1,84 +1,96 @@
-"""JUnit XML report: a testsuite per target, a testcase per check, for GitLab's and Jenkins' importers.
+"""JUnit XML report: a testsuite per target, a testcase per finding, for Jenkins and GitLab.
 
-A check that yields several findings on one target is one testcase: its worst status decides the
-element (error > failure > skipped for waived), and the element's text lists every finding.
-Warnings pass, with the warning in system-out. Layout follows the schema both importers read:
-https://github.com/testmoapp/junitxml
+One testcase per finding, so the counts a CI shows are the counts mlgov prints: tests = every
+finding, failures = failed, errors = could not be evaluated, skipped = waived; a warning passes, with
+the warning in system-out (a CI's "passed" is mlgov's passed plus warnings).
+
+Two flavors, because the consumers disagree on one attribute:
+- `jenkins` (default): valid against the xunit plugin's junit-10.xsd, which has no testcase/@file
+  and no testsuites/@skipped; the repository path is in each failure's text.
+- `gitlab`: adds testcase/@file (the repository-root-relative path), which GitLab shows as the link.
+  Chosen when GitLab CI runs mlgov (GITLAB_CI=true), or with MLGOV_JUNIT_FLAVOR=gitlab|jenkins.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # nosec B405 - builds XML, never parses it
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from mlgov_checks.findings import Finding, Status, group_by_target
-from mlgov_checks.reporters import ReportContext
-from mlgov_checks.reporters._common import masked, relative_path, targets_in_order, visible, worst
+from mlgov_checks.reporters._common import layout_of, targets_in_order
+from mlgov_checks.reporters.context import JUNIT_FLAVORS, ReportContext
+from mlgov_checks.reporters.locations import Location, RepoLayout, locate, target_name
 
-# Every text reaching the XML goes through `visible`: XML 1.0 cannot carry most control characters,
-# not even as character references.
-_clean = visible
+_ELEMENT = {Status.FAIL: "failure", Status.ERROR: "error", Status.WAIVED: "skipped"}
+_COUNT = {Status.FAIL: "failures", Status.ERROR: "errors", Status.WAIVED: "skipped"}
 
 
-def _line(f: Finding) -> str:
-    where = f"{f.location}: " if f.file else ""
-    text = f"{where}[{f.status.value}] {f.message}"
+def flavor_from_env(env: Mapping[str, str]) -> str:
+    """MLGOV_JUNIT_FLAVOR when valid, else `gitlab` inside a GitLab CI job, else `jenkins`."""
+    chosen = env.get("MLGOV_JUNIT_FLAVOR", "").strip().lower()
+    if chosen in JUNIT_FLAVORS:
+        return chosen
+    return "gitlab" if env.get("GITLAB_CI") == "true" else "jenkins"
+
+
+def _text(f: Finding, loc: Location) -> str:
+    where = loc.text or f.target
+    if loc.logical:
+        where += f" ({', '.join(loc.logical)})" if where != f.target else ""
+    text = f"{where}: [{f.status.value}] {f.message}"
     if f.hint and f.status in (Status.FAIL, Status.ERROR, Status.WARN):
         text += f"\n  fix: {f.hint}"
     return text
 
 
-def _testcase(parent: ET.Element, target: str, check: str, group: list[Finding]) -> dict[str, int]:
-    status = worst(f.status for f in group)
-    case = ET.SubElement(parent, "testcase", {"classname": _clean(target), "name": _clean(check)})
-    files = [f for f in group if f.file]
-    if files:  # GitLab links the test to this file
-        case.set("file", _clean(relative_path(files[0].file or "")))
+def _testcase(suite: ET.Element, f: Finding, name: str, loc: Location, flavor: str) -> None:
+    case = ET.SubElement(suite, "testcase", {"classname": suite.get("name", ""), "name": name})
+    if flavor == "gitlab" and loc.uri:
+        case.set("file", loc.uri)
     case.set("time", "0")
-    bad = [f for f in group if f.status is status]
-    summary = bad[0].message if len(bad) == 1 else f"{len(bad)} findings; first: {bad[0].message}"
-    body = "\n".join(_line(f) for f in group if f.status is not Status.PASS)
-    counts = {"failures": 0, "errors": 0, "skipped": 0}
-    if status is Status.ERROR:
-        ET.SubElement(case, "error", {"message": _clean(summary), "type": "could-not-evaluate"}).text = (
-            _clean(body))
-        counts["errors"] = 1
-    elif status is Status.FAIL:
-        ET.SubElement(case, "failure", {"message": _clean(summary), "type": check}).text = _clean(body)
-        counts["failures"] = 1
-    elif status is Status.WAIVED:
-        ET.SubElement(case, "skipped", {"message": _clean(f"waived: {summary}")}).text = _clean(body)
-        counts["skipped"] = 1
-    elif status is Status.WARN:
-        ET.SubElement(case, "system-out").text = _clean(body)
-    return counts
+    element = _ELEMENT.get(f.status)
+    if element == "error":
+        ET.SubElement(case, "error", {"message": f.message, "type": "could-not-evaluate"}).text = _text(f, loc)
+    elif element == "failure":
+        ET.SubElement(case, "failure", {"message": f.message, "type": f.check}).text = _text(f, loc)
+    elif element == "skipped":
+        ET.SubElement(case, "skipped", {"message": f"waived: {f.message}"}).text = _text(f, loc)
+    elif f.status is Status.WARN:
+        ET.SubElement(case, "system-out").text = _text(f, loc)
+
+
+def _suite(root: ET.Element, target: str, group: Sequence[Finding], ctx: ReportContext,
+           layout: RepoLayout) -> Counter[str]:
+    suite = ET.SubElement(root, "testsuite", {"name": target_name(target, layout)})
+    props = ET.SubElement(suite, "properties")
+    for name, value in (("mlgov.command", ctx.command), ("mlgov.version", ctx.tool_version),
+                        ("mlgov.policy", ctx.policy_source or "(defaults)"), ("mlgov.target", suite.get("name", ""))):
+        ET.SubElement(props, "property", {"name": name, "value": value})
+    sums: Counter[str] = Counter(tests=len(group))
+    names: Counter[str] = Counter(f.check for f in group)
+    seen: Counter[str] = Counter()
+    for f in group:
+        seen[f.check] += 1
+        name = f.check if names[f.check] == 1 else f"{f.check} ({seen[f.check]})"
+        _testcase(suite, f, name, locate(f, layout), ctx.junit_flavor)
+        if f.status in _COUNT:
+            sums[_COUNT[f.status]] += 1
+    for key in ("tests", "failures", "errors", "skipped"):
+        suite.set(key, str(sums[key]))
+    suite.set("time", "0")
+    return sums
 
 
 def render(findings: Sequence[Finding], ctx: ReportContext) -> str:
-    shown = masked(findings)
-    groups = group_by_target(shown)
-    root = ET.Element("testsuites", {"name": _clean(f"mlgov {ctx.command}")})
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for target in targets_in_order(shown, ctx.targets):
-        suite = ET.SubElement(root, "testsuite", {"name": _clean(target)})
-        props = ET.SubElement(suite, "properties")
-        for name, value in (("mlgov.command", ctx.command), ("mlgov.version", ctx.tool_version),
-                            ("mlgov.policy", ctx.policy_source or "(defaults)"),
-                            ("mlgov.target", target)):
-            ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
-        by_check: dict[str, list[Finding]] = {}
-        for f in groups.get(target, []):
-            by_check.setdefault(f.check, []).append(f)
-        sums = {"tests": len(by_check), "failures": 0, "errors": 0, "skipped": 0}
-        for check, group in by_check.items():
-            for key, n in _testcase(suite, target, check, group).items():
-                sums[key] += n
-        for key in ("tests", "failures", "errors", "skipped"):
-            suite.set(key, str(sums[key]))
-            totals[key] += sums[key]
-        suite.set("time", "0")
-    for key, total in totals.items():
-        root.set(key, str(total))
+    groups = group_by_target(findings)
+    layout = layout_of(ctx)
+    root = ET.Element("testsuites", {"name": f"mlgov {ctx.command}"})
+    totals: Counter[str] = Counter()
+    for target in targets_in_order(findings, ctx.targets):
+        totals.update(_suite(root, target, groups.get(target, []), ctx, layout))
+    for key in ("tests", "failures", "errors"):  # junit-10.xsd has no testsuites/@skipped
+        root.set(key, str(totals[key]))
     root.set("time", "0")
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from mlgov_checks.findings import Finding, Status, group_by_target, overall_status
-from mlgov_checks.reporters import ReportContext
+from mlgov_checks.reporters.context import ReportContext
 
 _COLORS = {Status.FAIL: "31", Status.ERROR: "35", Status.WARN: "33", Status.WAIVED: "36", Status.PASS: "32"}
 _LABEL = {Status.FAIL: "fail", Status.ERROR: "error", Status.WARN: "warn", Status.WAIVED: "waived",

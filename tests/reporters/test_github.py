@@ -1,15 +1,20 @@
-"""GitHub annotations: golden output, escaping parsed back, and publish() in GitHub mode."""
+"""GitHub annotations: golden output, escaping parsed back, and what emit() writes in GitHub mode."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
+import consumers
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.github_report import escape_data, escape_property, publish
+from mlgov_checks.reporters.emit import STDERR, STDOUT, Output, emit, report_outputs
+from mlgov_checks.reporters.github_report import escape_data, escape_property
+from mlgov_checks.reporters.locations import RepoLayout
 
 COMMAND = re.compile(r"::(?P<cmd>error|warning|notice) (?P<props>[^:]*)::(?P<data>.*)")
 
@@ -29,7 +34,9 @@ def parse(line: str) -> dict[str, str]:
 
 
 def test_golden(findings, ctx, golden):
-    golden("findings.github.txt", render("github", findings, ctx))
+    text = render("github", findings, ctx)
+    golden("findings.github.txt", text)
+    consumers.check_github(text, Path(ctx.layout.root))  # the runner's parsing; every file= exists
 
 
 def test_annotations_parse_back_to_file_line_and_message(names, findings, ctx):
@@ -45,7 +52,7 @@ def test_annotations_parse_back_to_file_line_and_message(names, findings, ctx):
     assert odd["message"].startswith("purpose is a placeholder ('TODO') — 100% <b>&amp;</b> | pipe")
     assert "\nsecond line\r\nthird: x, y\\x1b[31m\n" in odd["message"]
     target = parsed[3]
-    assert "file" not in target and target["title"] == "provenance-reviewer"
+    assert target["file"] == ".mlgov.yaml" and target["title"] == "provenance-reviewer"  # the policy governs
     assert target["message"].startswith("models:/fraud-detector/3: no code reviewer")
     assert parsed[5]["title"] == "provenance-branch (could not evaluate)"
     assert "s3cr3t" not in parsed[5]["message"]
@@ -63,44 +70,73 @@ def test_escaping_round_trips(text):
     assert not set(prop) & {":", ",", "\r", "\n"} and not set(data) & {"\r", "\n"}
 
 
-def test_absolute_paths_become_workspace_relative(tmp_path, monkeypatch):
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
-    card = str(tmp_path / "sub" / "model_card.yaml")
-    f = Finding("card-syntax", Status.FAIL, "c", "bad", file=card, line=2)
-    assert render("github", [f], ReportContext()).startswith("::error file=sub/model_card.yaml,line=2,title=")
+def test_absolute_paths_become_repository_relative(tmp_path):
+    (tmp_path / "sub").mkdir()
+    card = tmp_path / "sub" / "model_card.yaml"
+    card.write_text("x: 1\n", encoding="utf-8")
+    layout = RepoLayout(root=str(tmp_path), cwd=str(tmp_path / "sub"))
+    f = Finding("card-syntax", Status.FAIL, "c", "bad", file=str(card), line=2)
+    assert render("github", [f], ReportContext(layout=layout)).startswith(
+        "::error file=sub/model_card.yaml,line=2,title=")
 
 
 def test_passes_print_nothing():
     assert render("github", [Finding("card-syntax", Status.PASS, "c", "ok", file="c")], ReportContext()) == ""
 
 
-def test_publish_appends_summary_and_prints_annotations(findings, ctx, tmp_path, monkeypatch, capsys):
+GITHUB = {"GITHUB_ACTIONS": "true"}
+
+
+def test_github_mode_appends_the_summary_and_prints_annotations(findings, ctx, tmp_path):
+    summary = tmp_path / "summary.md"
+    out = report_outputs(findings, ctx, stdout_format="text", env={**GITHUB, "GITHUB_STEP_SUMMARY": str(summary)})
+    by_dest = {o.dest: o for o in out}
+    assert by_dest[str(summary)].append and by_dest[str(summary)].text == render("markdown", findings, ctx)
+    assert [o.text for o in out if o.dest == STDOUT][1] == render("github", findings, ctx)
+
+
+def test_github_mode_keeps_machine_readable_stdout_clean(findings, ctx):
+    out = report_outputs(findings, ctx, stdout_format="json", env=GITHUB)
+    assert [o.dest for o in out] == [STDOUT, STDERR]
+    assert out[1].text == render("github", findings, ctx)
+
+
+def test_github_mode_does_not_repeat_annotations_for_the_github_format(findings, ctx, tmp_path):
+    out = report_outputs(findings, ctx, stdout_format="github", env={**GITHUB, "GITHUB_STEP_SUMMARY": "s.md"})
+    assert [o.dest for o in out] == [STDOUT, "s.md"]
+    assert out[1].text.startswith("## ❗ mlgov check: could not evaluate")
+
+
+def test_outside_github_mode_only_stdout_and_reports(findings, ctx):
+    out = report_outputs(findings, ctx, stdout_format="text", files=[("sarif", "x.sarif")], env={})
+    assert [o.dest for o in out] == [STDOUT, "x.sarif"] and all(o.masked for o in out)
+
+
+def test_emit_appends_the_summary_and_an_unwritable_one_does_not_fail(findings, ctx, tmp_path, capsys):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    publish(findings, ctx, stdout_format="text")
-    out, err = capsys.readouterr()
-    assert out == render("github", findings, ctx) and err == ""
-    assert summary.read_text("utf-8") == "earlier step\n" + render("markdown", findings, ctx)
+    emit([Output(str(summary), "mine\n", masked=True, append=True, courtesy=True),
+          Output(str(tmp_path / "missing" / "dir" / "s.md"), "x", append=True, courtesy=True)])
+    assert summary.read_text("utf-8") == "earlier step\nmine\n"
+    emit([Output("/proc/no-such-dir/s.md", "x", courtesy=True)])
+    assert "cannot write the job summary" in capsys.readouterr().err
 
 
-def test_publish_keeps_machine_readable_stdout_clean(findings, ctx, monkeypatch, capsys):
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    publish(findings, ctx, stdout_format="json")
-    out, err = capsys.readouterr()
-    assert out == "" and err == render("github", findings, ctx)
+def test_emit_masks_text_that_prepare_did_not(monkeypatch, capsys):
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "hunter2-secret")
+    emit([Output(STDOUT, "password hunter2-secret at https://u:p@host/\n")])
+    assert capsys.readouterr().out == "password *** at https://***@host/\n"
 
 
-def test_publish_does_not_repeat_annotations_for_the_github_format(findings, ctx, tmp_path, monkeypatch,
-                                                                     capsys):
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "s.md"))
-    publish(findings, ctx, stdout_format="github")
-    assert capsys.readouterr() == ("", "")
-    assert (tmp_path / "s.md").read_text("utf-8").startswith("## ❗ mlgov check: could not evaluate")
+def test_rendering_masks_once(findings, ctx, monkeypatch):
+    calls = []
+    import mlgov_checks.secrets as secrets
 
+    real = secrets.masker
 
-def test_an_unwritable_summary_does_not_fail_the_gate(findings, ctx, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "missing-dir" / "s.md"))
-    publish(findings, ctx, stdout_format="text")
-    out, err = capsys.readouterr()
-    assert "cannot write the job summary" in err and out
+    def counting():
+        calls.append(1)
+        return real()
+    monkeypatch.setattr(secrets, "masker", counting)
+    report_outputs(findings, replace(ctx), stdout_format="json", files=[("sarif", "a"), ("junit", "b")], env={})
+    assert len(calls) == 1

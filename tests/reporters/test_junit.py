@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+import consumers
 
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters import ReportContext, render
+from mlgov_checks.reporters.junit_report import flavor_from_env
 
 
 def parse(findings, ctx):
@@ -13,7 +18,26 @@ def parse(findings, ctx):
 
 
 def test_golden(findings, ctx, golden):
-    golden("findings.junit.xml", render("junit", findings, ctx))
+    text = render("junit", findings, ctx)
+    golden("findings.junit.xml", text)
+    consumers.check_junit(text, Path(ctx.layout.root))  # the Jenkins xunit XSD and junitparser
+
+
+def test_gitlab_flavor_links_each_testcase_to_its_file(names, findings, ctx):
+    text = render("junit", findings, replace(ctx, junit_flavor="gitlab"))
+    consumers.check_junit(text, Path(ctx.layout.root), flavor="gitlab")
+    root = ET.fromstring(text.encode())
+    files = {c.get("name"): c.get("file") for c in root.find(f"testsuite[@name='{names.MODEL}']")}
+    assert files["provenance-reviewer"] == ".mlgov.yaml"  # a target is anchored to the policy that governs it
+    card = root.find(f"testsuite[@name='{names.CARD}']/testcase")
+    assert card.get("file") == names.CARD
+
+
+def test_flavor_rule():
+    assert flavor_from_env({}) == "jenkins"
+    assert flavor_from_env({"GITLAB_CI": "true"}) == "gitlab"
+    assert flavor_from_env({"GITLAB_CI": "true", "MLGOV_JUNIT_FLAVOR": "jenkins"}) == "jenkins"
+    assert flavor_from_env({"MLGOV_JUNIT_FLAVOR": "GitLab"}) == "gitlab"
 
 
 def test_structure_for_gitlab_and_jenkins(findings, ctx):
@@ -28,27 +52,30 @@ def test_structure_for_gitlab_and_jenkins(findings, ctx):
         assert int(suite.get("errors")) == len(suite.findall("testcase/error"))
         assert int(suite.get("skipped")) == len(suite.findall("testcase/skipped"))
         for case in cases:
+            assert case.get("file") is None  # jenkins flavor: junit-10.xsd has no testcase/@file
             assert case.get("classname") == suite.get("name")
             assert case.get("name")
         props = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
         assert props["mlgov.target"] == suite.get("name")
         assert props["mlgov.policy"] == ".mlgov.yaml"
-    for key in ("tests", "failures", "errors", "skipped"):
+    for key in ("tests", "failures", "errors"):
         assert int(root.get(key)) == sum(int(s.get(key)) for s in suites)
-    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        "8", "3", "1", "1")
+    assert root.get("skipped") is None  # not in junit-10.xsd
+    # one testcase per finding: the counts mlgov prints
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == (
+        str(len(findings)), str(sum(f.status is Status.FAIL for f in findings)), "1")
 
 
-def test_one_testcase_per_check_lists_every_finding(names, findings, ctx):
+def test_one_testcase_per_finding(names, findings, ctx):
     root = parse(findings, ctx)
     suite = root.find(f"testsuite[@name='{names.CARD}']")
     cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["card-required-field", "card-syntax"]
+    assert [c.get("name") for c in cases] == ["card-required-field (1)", "card-required-field (2)", "card-syntax"]
     failure = cases[0].find("failure")
-    assert failure.get("message") == "2 findings; first: required field 'limitations' is missing"
-    assert "'training_data' is missing" in failure.text
-    assert cases[0].get("file") == names.CARD
-    assert list(cases[1]) == []  # a pass has no child element
+    assert failure.get("message") == "required field 'limitations' is missing"
+    assert failure.text.startswith(f"{names.CARD}:3:1: [fail]")
+    assert "'training_data' is missing" in cases[1].find("failure").text
+    assert list(cases[2]) == []  # a pass has no child element
 
 
 def test_statuses_map_to_elements(names, findings, ctx):
@@ -81,10 +108,9 @@ def test_no_findings_is_an_empty_but_valid_report():
     assert root.get("tests") == "0" and root.findall("testsuite") == []
 
 
-def test_multiple_errors_and_failures_in_one_check():
+def test_an_error_and_a_failure_of_one_check_are_two_testcases(tmp_path):
     findings = [Finding("card-syntax", Status.FAIL, "a.yaml", "bad", file="a.yaml", line=1),
                 Finding("card-syntax", Status.ERROR, "a.yaml", "unreadable", file="a.yaml")]
-    case = ET.fromstring(render("junit", findings, ReportContext()).encode()).find("testsuite/testcase")
-    assert case.find("failure") is None  # error outranks failure
-    assert case.find("error").get("message") == "unreadable"
-    assert "[fail] bad" in case.find("error").text
+    cases = ET.fromstring(render("junit", findings, ReportContext()).encode()).findall("testsuite/testcase")
+    assert [c[0].tag for c in cases] == ["failure", "error"]
+    assert cases[1].find("error").get("message") == "unreadable"
