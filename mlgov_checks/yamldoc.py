@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-import enum
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from mlgov_checks.yamlmodel import (
+    Document,
+    Mark,
+    Path,
+    PlainScalar,
+    Problem,
+    ProblemKind,
+    decode,
+    describe_char,
+    path_key,
+    position_mark,
+)
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "DEFAULT_MAX_NODES", "Document", "Mark", "Path", "PlainScalar",
+           "Problem", "ProblemKind", "decode", "load_file", "parse_bytes", "parse_text", "path_key"]
 
 try:  # the C parser is several times faster; fall back silently when libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-Path = tuple[str | int, ...]
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -24,88 +36,8 @@ _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-class ProblemKind(str, enum.Enum):
-    """What the loader itself refuses; card and policy checks map these to findings."""
-
-    TOO_LARGE = "too-large"
-    ENCODING = "encoding"
-    SYNTAX = "syntax"
-    TOO_DEEP = "too-deep"
-    ALIAS_BOMB = "alias-bomb"
-    DUPLICATE_KEY = "duplicate-key"
-    TAG = "tag"
-    COMPLEX_KEY = "complex-key"
-    MULTI_DOCUMENT = "multi-document"
-
-
-FATAL = frozenset({ProblemKind.TOO_LARGE, ProblemKind.ENCODING, ProblemKind.SYNTAX,
-                   ProblemKind.TOO_DEEP, ProblemKind.ALIAS_BOMB})
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """1-based line and column, as editors and CI annotations count them."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    kind: ProblemKind
-    message: str
-    mark: Mark
-    path: Path = ()
-
-
-@dataclass(frozen=True, slots=True)
-class PlainScalar:
-    """An unquoted scalar: its source text and the YAML 1.1 type it resolved to."""
-
-    text: str
-    tag: str
-
-
-@dataclass
-class Document:
-    """A parsed YAML file: its value, where each node stands, and what the loader refused."""
-
-    path: str
-    data: Any = None
-    marks: dict[Path, Mark] = field(default_factory=dict)  # path -> mark of the value
-    key_marks: dict[Path, Mark] = field(default_factory=dict)  # path -> mark of the mapping key
-    plain: dict[Path, PlainScalar] = field(default_factory=dict)
-    # mapping keys that YAML 1.1 resolved to something other than text (`on:`, `no:`, `1.10:`)
-    plain_keys: dict[Path, PlainScalar] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    empty: bool = False
-
-    @property
-    def fatal(self) -> bool:
-        return any(p.kind in FATAL for p in self.problems)
-
-    def mark_of(self, path: Path) -> Mark:
-        """The closest known mark for `path`: the node itself, else its nearest ancestor."""
-        p = tuple(path)
-        while True:
-            if p in self.marks:
-                return self.marks[p]
-            if not p:
-                return Mark(1, 1)
-            p = p[:-1]
-
-    def key_mark_of(self, path: Path) -> Mark:
-        return self.key_marks.get(tuple(path)) or self.mark_of(path)
-
-
 def _mark(m: Any) -> Mark:
     return Mark(m.line + 1, m.column + 1)
-
-
-def _position_mark(text: str, position: int) -> Mark:
-    before = text[:position]
-    line = before.count("\n") + 1
-    return Mark(line, position - (before.rfind("\n") + 1) + 1)
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -288,10 +220,6 @@ class _Builder:
             self._add(value, mark, nodes)
 
 
-def path_key(key: Any) -> str | int:
-    return key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key)
-
-
 def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
                max_nodes: int = DEFAULT_MAX_NODES, timestamps: bool = True) -> Document:
     """Parse YAML text into a Document; never raises for bad input."""
@@ -320,9 +248,9 @@ def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
         else:
             doc.problems.append(Problem(ProblemKind.SYNTAX, f"YAML syntax error: {what}", mark))
     except yaml.reader.ReaderError as e:
-        mark = _position_mark(text, e.position)
+        mark = position_mark(text, e.position)
         doc.problems.append(Problem(ProblemKind.ENCODING,
-                                    f"character {_char(e.character)} is not allowed in YAML", mark))
+                                    f"character {describe_char(e.character)} is not allowed in YAML", mark))
     except yaml.YAMLError as e:  # other libyaml errors carry no mark
         doc.problems.append(Problem(ProblemKind.SYNTAX, f"YAML error: {e}", Mark(1, 1)))
     if not builder.root_set and not doc.fatal:
@@ -330,22 +258,6 @@ def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
     if doc.fatal:
         doc.data = None
     return doc
-
-
-def _char(c: Any) -> str:
-    code = c if isinstance(c, int) else ord(c) if isinstance(c, str) and len(c) == 1 else None
-    return f"U+{code:04X}" if code is not None else repr(c)
-
-
-def decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
-    """UTF-8 (with or without BOM) or a Problem pointing at the first bad byte."""
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as e:
-        good = raw[: e.start].decode("utf-8", "replace")
-        mark = _position_mark(good, len(good))
-        return None, Problem(ProblemKind.ENCODING,
-                             f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})", mark)
 
 
 def load_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from mlgov_checks import yamldoc
-from mlgov_checks.checks import approvals, card
+from mlgov_checks.checks import approvals
 from mlgov_checks.checks._base import Check, Context, check_from
-from mlgov_checks.checks.card import CARD_METRICS, CARD_VALID
+from mlgov_checks.checks.card_logged import check_card_artifact, check_card_metrics
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
@@ -189,70 +187,6 @@ def check_semantic_version(version: ModelVersionRecord, policy: Policy) -> Itera
             hint="semantic versions must increase with each registered version")
     else:
         yield SEMANTIC_VERSION.passed(version.target, f"{SEMVER_TAG}={value}")
-
-
-def check_card_artifact(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
-    """card-artifact-valid on one version (the check is the card family's)."""
-    if version.run is None:
-        return
-    path = policy.section("evidence")["card_artifact"]
-    if version.card is None:
-        yield CARD_VALID.failed(version.target, f"model card artifact {path!r} is missing",
-                                hint="log it: mlflow.log_artifact('model_card.yaml', 'documentation')")
-        return
-    found = list(card.check_document(_parse(version, policy), policy, target=version.target))
-    yield from found
-    if not any(f.status in (Status.FAIL, Status.ERROR) for f in found):
-        yield CARD_VALID.passed(version.target, f"model card {path!r} is valid",
-                                file=version.card.display_path)
-
-
-def _parse(version: ModelVersionRecord, policy: Policy) -> yamldoc.Document:
-    if version.card is None:  # invariant
-        raise AssertionError("version.card is unset")
-    conf = policy.section("card")
-    return yamldoc.parse_bytes(version.card.content, version.card.display_path, max_bytes=conf["max_bytes"],
-                             max_depth=conf["max_depth"], max_nodes=conf["max_nodes"])
-
-
-def _number(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    try:
-        return float(v)
-    except OverflowError:  # a 400-digit integer: card-field-type reports it
-        return None
-
-
-def check_card_metrics(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
-    """card-metrics-match on one version (the check is the card family's)."""
-    if version.run is None or version.card is None:
-        return
-    doc = _parse(version, policy)
-    claims = doc.data.get("performance_metrics") if isinstance(doc.data, dict) else None
-    if not isinstance(claims, dict) or not claims:
-        return  # the card checks already report a missing or malformed performance_metrics
-    tolerance = float(policy.section("metrics")["card_tolerance"])
-    logged = version.run.metrics
-    shown = version.card.display_path
-    bad = 0
-    for name, claimed in claims.items():
-        mark = doc.mark_of(("performance_metrics", name))
-        loc = {"file": shown, "line": mark.line, "column": mark.column}
-        value = _number(claimed)
-        actual = logged.get(str(name))
-        if value is None:
-            continue  # card-field-type reports a non-number
-        if actual is None or math.isnan(actual):
-            bad += 1
-            yield CARD_METRICS.failed(version.target, f"card claims {name}={value:g} but the run did not log "
-                                      f"{name!r}", **loc)
-        elif not abs(value - actual) <= tolerance:
-            bad += 1
-            yield CARD_METRICS.failed(version.target, f"card claims {name}={value:g} but the run logged "
-                                      f"{name}={actual:g} (tolerance {tolerance:g})", **loc)
-    if not bad:
-        yield CARD_METRICS.passed(version.target, f"{len(claims)} card metric(s) match the run", file=shown)
 
 
 def _parent(path: str) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mlgov_checks.checks import card_schemas
-from mlgov_checks.checks.card import SIGNATURE
+from mlgov_checks.checks.card_ids import SIGNATURE
 from mlgov_checks.checks.card_schemas import Column, Kind, Schema
 from mlgov_checks.checks.type_names import agree, family
 from mlgov_checks.findings import Finding

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mlgov_checks import yamldoc
-from mlgov_checks.checks import card, card_schemas
+from mlgov_checks.checks import card, card_extra, card_schemas
 from mlgov_checks.checks._base import Context
 from mlgov_checks.checks.card_schemas import Kind
 from mlgov_checks.findings import Status
@@ -43,7 +43,7 @@ def test_the_shipped_schema_accepts_the_realistic_corpus():
 
     validator = jsonschema.Draft202012Validator(json.loads(card.schema_text()))
     for path in REALISTIC:
-        errors = [e.message for e in validator.iter_errors(card._jsonable(yamldoc.load_file(str(path)).data))]
+        errors = [e.message for e in validator.iter_errors(card_extra._jsonable(yamldoc.load_file(str(path)).data))]
         assert errors == [], path.name
 
 
