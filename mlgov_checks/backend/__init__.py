@@ -1,0 +1,1 @@
+"""The only package that imports mlflow: registry and tracking reads and writes."""
