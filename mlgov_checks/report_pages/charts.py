@@ -60,7 +60,8 @@ def metric_chart(name: str, points: Sequence[Point], bounds: Mapping[str, float]
     if good:
         ax.scatter([x for x, _ in good], [y for _, y in good], s=22, color=GOOD_COLOR, zorder=3, label="passes")
     if bad:
-        ax.scatter([x for x, _ in bad], [y for _, y in bad], s=46, color=FAIL_COLOR, marker="X", zorder=4, label="fails")
+        ax.scatter([x for x, _ in bad], [y for _, y in bad], s=46, color=FAIL_COLOR, marker="X", zorder=4,
+                   label="fails")
     for key, style in (("min", "--"), ("max", ":")):
         if key in bounds:
             ax.axhline(bounds[key], color=LIMIT_COLOR, linestyle=style, linewidth=1.2, zorder=1,
