@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 
 from mlgov_checks.errors import MissingExtraError
 
@@ -10,7 +10,12 @@ EXTRA = "pip install 'mlgov-checks[report]'"
 
 
 def require_html() -> None:
-    """Exit 2 naming the extra before any server is asked, when Jinja2 or matplotlib is missing."""
-    missing = [m for m in ("jinja2", "matplotlib") if importlib.util.find_spec(m) is None]
+    """Exit 2 naming the extra before any server is asked, when Jinja2 or matplotlib cannot be imported."""
+    missing = []
+    for module in ("jinja2", "matplotlib"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
     if missing:
         raise MissingExtraError(f"--format html needs {' and '.join(missing)}: {EXTRA}")

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mlgov_checks.audit import Audit
     from mlgov_checks.inventory import Inventory
 
-STATUS_LABEL = {"pass": "complies", "fail": "does not comply", "error": "could not evaluate",
+STATUS_LABEL = {"pass": "complies", "fail": "does not comply", "error": "could not evaluate",  # nosec B105 - statuses
                 "warn": "warning", "waived": "waived", "": "not evaluated"}
 
 
