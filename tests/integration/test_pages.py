@@ -1,7 +1,8 @@
 """The html audit and inventory pages, opened in a real headless Chromium with the network off.
 
-Against the session's real `mlflow server` (a model with planted hostile text, approvals, a recorded
-promotion and a bypass) and the embedded demo store. Chromium missing: skipped, but a failure under CI.
+Against the real `mlflow server` the integration tests start once (a model with planted hostile
+text, approvals, a recorded promotion and a bypass) and the embedded demo store.
+Chromium missing: skipped, but a failure under CI.
 """
 
 from __future__ import annotations
