@@ -6,15 +6,15 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import UsageError
-from mlgov_checks.findings import group_by_target, overall_status
+from mlgov_checks.findings import Finding, group_by_target, overall_status
 from mlgov_checks.policy import Policy
-from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
+from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord, RunRecord
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Reader
@@ -33,6 +33,14 @@ class Audit:
     rows: list[dict[str, Any]]
     flags: list[str]  # every alias or stage that bypassed the gate, over all versions
     evaluated: bool
+    # What the HTML page shows besides the rows (the csv/json/markdown formats ignore these).
+    versions: tuple[ModelVersionRecord, ...] = ()  # the shown versions, with their runs
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> version number
+    decisions: tuple[RunRecord, ...] = ()  # the model's decision log, oldest first
+    bypassed: Mapping[str, list[str]] = field(default_factory=dict)  # version -> @alias / stage:NAME
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # target -> gate findings
+    policy: Policy | None = None
+    generated_at: str = ""  # ISO 8601 UTC
 
 
 def parse_when(text: str, *, end: bool) -> dt.datetime:
@@ -94,16 +102,19 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
         by_version.setdefault(number, []).append(alias)
     versions = sorted((replace(mv, run=runs.get(mv.run_id or "")) for mv in found.values()),
                       key=lambda v: int(v.version))
-    flagged = bypasses(versions, aliases, promoted_pairs(reader.decisions(name)))
+    decisions = reader.decisions(name)
+    flagged = bypasses(versions, aliases, promoted_pairs(decisions))
     lo, hi = (_ms(since) if since else None), (_ms(until) if until else None)
     shown = [v for v in versions if (lo is None or (v.creation_timestamp or 0) >= lo)
              and (hi is None or (v.creation_timestamp or 0) <= hi)]
     now: dict[str, str] = {}
+    grouped: dict[str, list[Finding]] = {}
     if evaluate is not None and shown:
         from mlgov_checks import gate
 
         result = gate.run([v.target for v in shown], policy, evaluate, reader)
-        now = {t: overall_status(f) for t, f in group_by_target(result.findings).items()}
+        grouped = group_by_target(result.findings)
+        now = {t: overall_status(f) for t, f in grouped.items()}
     commit_keys = policy.section("provenance")["commit_keys"]
     rows = []
     for v in shown:
@@ -131,7 +142,10 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
         })
     flags = [f"{name}: {dest} points at version {number} with no recorded `mlgov promote` decision"
              for number, dests in sorted(flagged.items(), key=lambda kv: int(kv[0])) for dest in dests]
-    return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None)
+    return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None, versions=tuple(shown),
+                 aliases=aliases, decisions=tuple(decisions), bypassed=flagged,
+                 findings={t: tuple(f) for t, f in grouped.items()}, policy=policy,
+                 generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
 
 
 def _cell(value: Any) -> str:

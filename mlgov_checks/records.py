@@ -78,3 +78,15 @@ class ModelVersionRecord:
     @property
     def target(self) -> str:
         return f"models:/{self.name}/{self.version}"
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """One registered model as a registry search returns it (its versions are fetched separately)."""
+
+    name: str
+    description: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> version number
+    creation_timestamp: int | None = None
+    last_updated_timestamp: int | None = None

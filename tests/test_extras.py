@@ -41,3 +41,20 @@ def test_card_works_without_mlflow(tmp_path):
     proc = subprocess.run([sys.executable, "-c", NO_MLFLOW, "card", str(CARDS / "ok_template.yaml")],
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# As after `pip install 'mlgov-checks[mlflow]'` without the [report] extra: no Jinja2, no matplotlib.
+NO_REPORT = NO_MLFLOW.replace('name == "mlflow" or name.startswith("mlflow.")',
+                              'name.split(".")[0] in ("jinja2", "matplotlib")')
+
+
+@pytest.mark.parametrize("argv", [
+    ["audit", "m", "--format", "html", "--tracking-uri", "http://127.0.0.1:9"],
+    ["inventory", "--format", "html", "--tracking-uri", "http://127.0.0.1:9"],
+])
+def test_html_without_report_extra_names_it(argv, tmp_path):
+    proc = subprocess.run([sys.executable, "-c", NO_REPORT, *argv], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # before any request to the (dead) server
+    assert "pip install 'mlgov-checks[report]'" in proc.stderr
+    assert "Traceback" not in proc.stderr

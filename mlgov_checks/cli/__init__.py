@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     "check": "gate_commands", "provenance": "gate_commands", "metrics": "gate_commands",
     "approve": "governance_commands", "promote": "governance_commands", "decisions": "governance_commands",
     "audit": "governance_commands", "next-version": "governance_commands", "log": "governance_commands",
+    "inventory": "inventory_commands",
 }
 
 

@@ -143,8 +143,8 @@ def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
 @click.option("--since", default=None, metavar="DATE",
               help="Versions created on or after (YYYY-MM-DD or ISO).")
 @click.option("--until", default=None, metavar="DATE", help="Versions created on or before (inclusive).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown"]), default="csv",
-              show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown", "html"]), default="csv",
+              show_default=True, help="html: one self-contained page (needs the [report] extra).")
 @click.option("--output", "-o", default=None, type=click.Path(dir_okay=False), help="Write here, not stdout.")
 @click.option("--evaluate", is_flag=True, help="Also run the gate on every version (slower).")
 @mlflow_options
@@ -158,21 +158,31 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     `mlgov promote` decision for that move (someone moved it around the gate); else 0.
     """
     from mlgov_checks import audit
+    from mlgov_checks.secrets import mask
 
+    if fmt == "html":
+        from mlgov_checks.report_pages import require_html
+
+        require_html()  # exit 2 naming the extra, before any request
     policy = Settings.from_options(opts).policy
     reader, _ = connect(opts, policy)
     report = audit.build(model, reader=reader, policy=policy,
                          since=audit.parse_when(since, end=False) if since else None,
                          until=audit.parse_when(until, end=True) if until else None,
                          evaluate=_gate_options(opts) if evaluate else None)
-    text = audit.RENDER[fmt](report)
+    if fmt == "html":
+        from mlgov_checks.report_pages.html import render_audit
+
+        text = render_audit(report)  # masks each value as it renders it
+    else:
+        text = mask(audit.RENDER[fmt](report))
     if output:
         write_report(output, text)
-        click.echo(f"mlgov audit: {len(report.rows)} version(s) of {model!r} written to {output}", err=True)
+        click.echo(mask(f"mlgov audit: {len(report.rows)} version(s) of {model!r} written to {output}"), err=True)
     else:
         click.echo(text, nl=False)
     for flag in report.flags:
-        click.echo(f"mlgov audit: bypassed the gate: {flag}", err=True)
+        click.echo(mask(f"mlgov audit: bypassed the gate: {flag}"), err=True)
     return 1 if report.flags else 0
 
 

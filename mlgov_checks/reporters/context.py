@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlgov_checks import __version__
 from mlgov_checks.reporters.locations import RepoLayout
+from mlgov_checks.version import __version__
 
 JUNIT_FLAVORS = ("jenkins", "gitlab")
 

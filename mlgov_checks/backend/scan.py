@@ -1,0 +1,91 @@
+"""Registry-wide reads for the inventory: models, their versions and the decision log, in few requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from mlgov_checks.backend.reader import Reader, quote
+from mlgov_checks.backend.records import run_record, version_record
+from mlgov_checks.errors import EvaluationError
+from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
+
+MODEL_PAGE = 1000  # the server's cap for search_registered_models (SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD)
+VERSION_PAGE = 10000  # search_model_versions allows up to 200,000 per page; 10,000 keeps answers small
+NAME_CHUNK = 100  # names per `name IN (...)` filter: the filter travels in the URL of a GET
+RUN_PAGE = 50000  # search_runs' own cap (SEARCH_MAX_RESULTS_THRESHOLD)
+
+
+def model_record(model: Any) -> ModelRecord:
+    """A ModelRecord from an MLflow RegisteredModel entity (search results carry its aliases)."""
+    raw = getattr(model, "aliases", None) or {}
+    pairs = raw.items() if isinstance(raw, dict) else ((a.alias, a.version) for a in raw)
+    return ModelRecord(name=model.name, description=model.description or None, tags=dict(model.tags or {}),
+                       aliases={str(a): str(v) for a, v in pairs},
+                       creation_timestamp=model.creation_timestamp,
+                       last_updated_timestamp=model.last_updated_timestamp)
+
+
+def registered_models(reader: Reader, filter_string: str | None = None) -> list[ModelRecord]:
+    """Every registered model (matching MLflow's search syntax when given), by name: paged, 1,000 a page."""
+    c = reader.client.client
+    found = reader.client.paged("registered models", lambda tok: c.search_registered_models(
+        filter_string=filter_string or None, max_results=MODEL_PAGE, order_by=["name ASC"], page_token=tok))
+    return sorted((model_record(m) for m in found), key=lambda m: m.name)
+
+
+def _search(reader: Reader, what: str, where: str) -> Iterator[Any]:
+    c = reader.client.client
+    return reader.client.paged(what, lambda tok: c.search_model_versions(
+        where, max_results=VERSION_PAGE, page_token=tok))
+
+
+def _rejects_in(err: EvaluationError) -> bool:
+    """An older server refused `name IN (...)` (a bad filter, not a dead or forbidden server)."""
+    text = err.message.lower()
+    return "access denied" not in text and "unreachable" not in text and (
+        "invalid" in text or "unsupported" in text or "not supported" in text or "comparator" in text)
+
+
+def versions_of_models(reader: Reader, names: Sequence[str]) -> dict[str, list[ModelVersionRecord]]:
+    """Every version of every named model, without runs: `name IN (...)`, 100 names a request.
+
+    MLflow's model-version search accepts a list for `name` (`LIST_SUPPORTED_KEYS`); its filter
+    grammar has no OR, so a server that refuses IN is asked one name at a time, as a last resort.
+    """
+    unique = sorted(set(names))
+    out: dict[str, list[ModelVersionRecord]] = {n: [] for n in unique}
+    listed = True
+    for i in range(0, len(unique), NAME_CHUNK):
+        chunk = unique[i:i + NAME_CHUNK]
+        found: list[Any] = []
+        if listed:
+            try:
+                found = list(_search(reader, "model versions",
+                                     f"name IN ({', '.join(quote(n) for n in chunk)})"))
+            except EvaluationError as e:
+                if not _rejects_in(e):
+                    raise
+                listed = False
+        if not listed:
+            found = [mv for n in chunk for mv in _search(reader, f"models:/{n}", f"name = {quote(n)}")]
+        for mv in found:
+            if mv.name in out:
+                out[mv.name].append(version_record(mv))
+    for versions in out.values():
+        versions.sort(key=lambda v: int(v.version) if v.version.isdigit() else 0)
+    return out
+
+
+def decision_log(reader: Reader) -> list[RunRecord]:
+    """The whole decision log (every model), oldest first: one paged `search_runs` after one lookup."""
+    from mlflow.entities import ViewType
+
+    experiment = reader.decisions_experiment()
+    if experiment is None:
+        return []
+    c = reader.client.client
+    found = reader.client.paged("decision log", lambda tok: c.search_runs(
+        [experiment], "", run_view_type=ViewType.ACTIVE_ONLY, max_results=RUN_PAGE,
+        order_by=["attributes.start_time ASC"], page_token=tok))
+    return [run_record(r) for r in found]

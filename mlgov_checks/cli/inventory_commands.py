@@ -1,0 +1,51 @@
+"""`mlgov inventory`: every registered model, what is in production, its approvals, decisions and bypasses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from mlgov_checks.cli import Settings, command_runner, main, write_report
+from mlgov_checks.cli._options import connect, mlflow_options, policy_option
+
+
+@main.command("inventory")
+@click.option("--filter", "filter_string", default=None, metavar="FILTER",
+              help="Only the registered models matching this MLflow search filter, e.g. \"name LIKE 'churn%'\".")
+@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown", "html"]), default="csv",
+              show_default=True, help="html: one self-contained page (needs the [report] extra).")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option("--evaluate", is_flag=True, help="Also run the gate on every production version (slower).")
+@mlflow_options
+@policy_option
+@command_runner
+def inventory_cmd(filter_string: str | None, fmt: str, output: str | None, evaluate: bool, **opts: Any) -> int:
+    """One row per registered model: latest version, the version under each production alias or stage,
+    its verdict (--evaluate), valid approvals, last decision, bypassed moves and days since the last review.
+
+    Exit 1 when a move bypassed the gate or (with --evaluate) a production version fails; 3 when one
+    could not be evaluated; else 0.
+    """
+    from mlgov_checks import inventory
+    from mlgov_checks.gate import GateOptions
+    from mlgov_checks.report_pages import inventory_formats, require_html
+    from mlgov_checks.secrets import masker
+
+    if fmt == "html":
+        require_html()  # exit 2 naming the extra, before any request
+    policy = Settings.from_options(opts).policy
+    reader, _ = connect(opts, policy)
+    report = inventory.build(reader=reader, policy=policy, filter_string=filter_string,
+                             evaluate=GateOptions() if evaluate else None)
+    text = inventory_formats.renderer(fmt)(report)
+    mask = masker()
+    text = text if fmt == "html" else mask(text)  # the html page masks each value as it renders it
+    if output:
+        write_report(output, text)
+        click.echo(f"mlgov inventory: {len(report.rows)} model(s) written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    for flag in report.flags:
+        click.echo(mask(f"mlgov inventory: bypassed the gate: {flag}"), err=True)
+    return inventory.exit_status(report)

@@ -1,0 +1,70 @@
+"""What happened to a model, in order: registrations, approvals, decisions and detected bypasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from mlgov_checks.checks import approvals
+from mlgov_checks.records import ModelVersionRecord, RunRecord
+
+DECISION_PREFIX = "mlgov.decision."  # the decision log's tag prefix (the backend's DECISION_TAG)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated event in a model's history."""
+
+    time: str  # ISO 8601 UTC, or "" when unknown (a bypass is detected now, not dated)
+    kind: str  # registered | approved | revoked | promoted | archived | recorded | bypass
+    version: str
+    actor: str
+    detail: str
+
+
+def iso_ms(ms: int | None) -> str:
+    if not ms:
+        return ""
+    moment = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def decision_fields(run: RunRecord) -> dict[str, str]:
+    """A decision-log run's decision (action, model, version, to, from, actor, time, gate) and run id."""
+    row = {k[len(DECISION_PREFIX):]: v for k, v in run.tags.items() if k.startswith(DECISION_PREFIX)}
+    row.setdefault("time", iso_ms(run.start_time))
+    return {**row, "run_id": run.run_id}
+
+
+def _kind(action: str, to: str) -> str:
+    if action == "promote":
+        return "archived" if to == "stage:Archived" else "promoted"
+    return {"record": "recorded", "archive": "archived"}.get(action, action or "decision")
+
+
+def events(versions: Sequence[ModelVersionRecord], decisions: Iterable[Mapping[str, str]],
+           flags: Mapping[str, Sequence[str]]) -> list[Event]:
+    """Every event, oldest first; undated bypasses (detected by this audit) come last."""
+    out: list[Event] = []
+    for v in versions:
+        out.append(Event(iso_ms(v.creation_timestamp), "registered", v.version, v.user_id or "",
+                         f"version {v.version} registered" + (f" from run {v.run_id}" if v.run_id else "")))
+        for _key, approval, _problem in approvals.recorded(v.tags):
+            if approval is None:
+                continue
+            out.append(Event(approval.time, "approved", v.version, approval.approver, approval.comment))
+            if approval.revoked:
+                out.append(Event(approval.revoked_time or "", "revoked", v.version, approval.approver,
+                                 approval.revoke_comment or "approval withdrawn"))
+    for d in decisions:
+        action, to = d.get("action", ""), d.get("to", "")
+        moved = f"{d.get('from') or '-'} -> {to}" if action == "promote" else to
+        gate = f" (gate: {d['gate']})" if d.get("gate") else ""
+        out.append(Event(d.get("time", ""), _kind(action, to), d.get("version", ""), d.get("actor", ""),
+                         f"{action} {moved}{gate}"))
+    for number, dests in flags.items():
+        for dest in dests:
+            out.append(Event("", "bypass", number, "",
+                             f"{dest} points at version {number} with no recorded `mlgov promote` decision"))
+    return sorted(out, key=lambda e: (e.time == "", e.time))
