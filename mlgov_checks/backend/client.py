@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from mlgov_checks.backend import errors
-from mlgov_checks.errors import EvaluationError, NotFoundError, UnreachableError
+from mlgov_checks.errors import NotFoundError, UnreachableError, UsageError
 from mlgov_checks.secrets import mask
 
 T = TypeVar("T")
@@ -67,6 +69,20 @@ def resolve_uri(explicit: str | None, variable: str) -> str | None:
     return explicit or os.environ.get(variable) or None
 
 
+def check_uri(uri: str | None, what: str) -> None:
+    """An http(s) URI that cannot name a server is the user's input to fix (exit 2), not a fault."""
+    if not uri or not re.match(r"^https?://", uri, re.IGNORECASE):
+        return
+    try:
+        parts = urllib.parse.urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as e:
+        raise UsageError(f"{what} {mask(uri)} is not a usable URL: {e}",
+                         hint="use http://HOST:PORT (or https://...)") from e
+    if not parts.hostname:
+        raise UsageError(f"{what} {mask(uri)} names no host", hint="use http://HOST:PORT (or https://...)")
+
+
 class Client:
     """An MlflowClient whose every call goes through `call`: errors become ours, once, here."""
 
@@ -75,6 +91,8 @@ class Client:
         self.uri = resolve_uri(tracking_uri, "MLFLOW_TRACKING_URI")
         self.registry_uri = resolve_uri(registry_uri, "MLFLOW_REGISTRY_URI")
         self.timeout = timeout
+        check_uri(self.uri, "tracking URI")
+        check_uri(self.registry_uri, "registry URI")
         self._bounds = retry_bounds(timeout)
         try:
             import mlflow
@@ -90,8 +108,8 @@ class Client:
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
             if errors.skinny_without_store(self.uri):
                 raise errors.missing_extra(self.uri) from e
-            raise EvaluationError(f"cannot use tracking URI {mask(str(self.uri))}: "
-                                  f"{mask(errors.first_line(e))}") from e
+            raise UsageError(f"cannot use tracking URI {mask(str(self.uri))}: {mask(errors.first_line(e))}",
+                             hint="check --tracking-uri / MLFLOW_TRACKING_URI (and --registry-uri)") from e
         self._down: str | None = None  # why the server is unusable, once a call has shown it
 
     def call(self, what: str, func: Callable[[], T]) -> T:
