@@ -1,6 +1,7 @@
 """Audit N model versions on a real local `mlflow server`: `mlgov audit`'s batched reads vs the naive loop.
 
     python benchmarks/audit_bench.py [--versions 1000] [--repeats 3] [--naive-repeats 1] [--out FILE]
+                                     [--server-python .cache/venvs/mlflow-2.22/bin/python]
 
 Starts `mlflow server` (sqlite, served artifacts, loopback only; the server helpers are
 gate_bench.py's) in a temporary directory and populates one registered model with N versions
@@ -121,11 +122,13 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3, help="timed runs of the batched audit")
     ap.add_argument("--naive-repeats", type=int, default=1, help="timed runs of the naive loop (slow)")
     ap.add_argument("--out", default=None, help="also write the Markdown table here")
+    ap.add_argument("--server-python", default=None, metavar="PATH",
+                    help="interpreter that runs the server, e.g. .cache/venvs/mlflow-2.22/bin/python")
     args = ap.parse_args()
     n = args.versions
     counter = Counter()
     with tempfile.TemporaryDirectory(prefix="mlgov-audit-bench-") as tmp:
-        proc, url = start_server(Path(tmp), None)
+        proc, url = start_server(Path(tmp), None, args.server_python)
         try:
             t0 = time.perf_counter()
             populate(url, n)

@@ -1,6 +1,7 @@
 """Gate N model versions on a real local `mlflow server`: the batched gate against the naive loop.
 
     python benchmarks/gate_bench.py [--versions 200] [--repeats 3] [--out benchmarks/out/gate.md]
+                                    [--server-python .cache/venvs/mlflow-2.22/bin/python]
 
 Starts `mlflow server` (sqlite, served artifacts, loopback only) in a temporary directory, populates
 one registered model with N versions (each with its own run, metrics, a model card, a validation
@@ -80,10 +81,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(base: Path, workers: int | None) -> tuple[subprocess.Popen, str]:
+def start_server(base: Path, workers: int | None, python: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`mlflow server` run by `python` (default: this interpreter; e.g. an MLflow 2.22 environment's)."""
     port = free_port()
     url = f"http://{HOST}:{port}"
-    cmd = [sys.executable, "-m", "mlflow", "server", "--host", HOST, "--port", str(port),
+    interpreter = os.path.abspath(python) if python else sys.executable
+    cmd = [interpreter, "-m", "mlflow", "server", "--host", HOST, "--port", str(port),
            "--backend-store-uri", f"sqlite:///{base / 'mlflow.db'}",
            "--artifacts-destination", str(base / "artifacts"), "--serve-artifacts"]
     if workers:
@@ -195,6 +198,8 @@ def main() -> int:
     ap.add_argument("--versions", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--gate-workers", type=int, default=None, help="mlgov's thread pool (default: 8)")
+    ap.add_argument("--server-python", default=None, metavar="PATH",
+                    help="interpreter that runs the server, e.g. .cache/venvs/mlflow-2.22/bin/python")
     ap.add_argument("--out", default=None, help="also write the Markdown table here")
     args = ap.parse_args()
     n = args.versions
@@ -203,7 +208,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mlgov-gate-bench-") as tmp:
         base = Path(tmp)
         for workers, label in ((None, "default (4 workers)"), (1, "--workers 1")):
-            proc, url = start_server(base, workers)
+            proc, url = start_server(base, workers, args.server_python)
             try:
                 if workers is None:
                     t0 = time.perf_counter()

@@ -32,6 +32,7 @@ class Inputs:
     fail_on: str
     extra_args: tuple[str, ...]
     policy_ref: str = ""
+    registry_uri: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
@@ -52,7 +53,7 @@ class Inputs:
         lines = (line.strip() for line in env.get("MLGOV_INPUT_TARGETS", "").splitlines())
         targets = tuple(t for t in lines if t and not t.startswith("#"))
         return cls(command, targets, get("POLICY"), get("TRACKING_URI"), fmt, fail_on, extra,
-                   resolve_policy_ref(get("POLICY_REF", "auto"), env))
+                   resolve_policy_ref(get("POLICY_REF", "auto"), env), get("REGISTRY_URI"))
 
 
 def resolve_policy_ref(value: str, env: Mapping[str, str]) -> str:
@@ -142,6 +143,8 @@ def run(env: MutableMapping[str, str]) -> int:
     child_env = dict(env)
     if inputs.tracking_uri:
         child_env["MLFLOW_TRACKING_URI"] = inputs.tracking_uri
+    if inputs.registry_uri:
+        child_env["MLFLOW_REGISTRY_URI"] = inputs.registry_uri
     if inputs.policy_ref:
         ensure_ref(inputs.policy_ref, env)
     argv = [sys.executable, "-m", "mlgov_checks", *build_argv(inputs, report=report, sarif=sarif)]

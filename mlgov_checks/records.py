@@ -43,7 +43,8 @@ class CardArtifact:
 
     artifact_path: str  # e.g. documentation/model_card.yaml
     display_path: str  # what findings show as file: models:/name/1/documentation/model_card.yaml
-    content: bytes
+    content: bytes  # at most card.max_bytes + 1 bytes; empty when the listed size was already over it
+    size: int | None = None  # the size the store lists, when it lists one
 
 
 @dataclass(frozen=True)

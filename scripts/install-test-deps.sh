@@ -38,3 +38,21 @@ if ! ls .cache/node/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool >/
 fi
 chmod u+x .cache/node/node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool
 python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# The compatibility matrix: an MLflow 2.22 server and the lowest MLflow client the package declares,
+# each in its own virtual environment, cached under .cache/venvs (a second run only checks them).
+# MLflow 2.22's server does not start with SQLAlchemy 2.1 (FallbackAsyncAdaptedQueuePool is gone).
+LOW_CLIENT="$(sed -n 's/.*"mlflow-skinny>=\([0-9.]*\),.*/\1/p' pyproject.toml | head -n 1)"
+make_venv() {  # make_venv NAME PACKAGES...: reused while its stamp lists the same packages
+  local dir=".cache/venvs/$1"; shift
+  if [ -x "$dir/bin/mlflow" ] && [ "$(cat "$dir/.installed" 2>/dev/null)" = "$*" ]; then
+    return 0
+  fi
+  rm -rf "$dir"
+  python -m venv "$dir"
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@"
+  echo "$*" >"$dir/.installed"
+}
+make_venv mlflow-2.22 'mlflow==2.22.5' 'sqlalchemy<2.1'
+make_venv "mlflow-client-$LOW_CLIENT" "mlflow-skinny==$LOW_CLIENT" \
+  'click>=8.1' 'pyyaml>=6.0' 'jsonschema>=4.18' 'gitpython>=3.1.40'

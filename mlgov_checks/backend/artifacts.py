@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
-import tempfile
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mlgov_checks.backend import stores
 from mlgov_checks.backend.client import Client
 from mlgov_checks.backend.spec import FetchSpec
 from mlgov_checks.records import CardArtifact, ModelVersionRecord
@@ -24,12 +23,13 @@ class _Listings:
     client: Client
     what: str
     repo: Any
-    seen: dict[str, set[str]] = field(default_factory=dict)
+    seen: dict[str, dict[str, int | None]] = field(default_factory=dict)  # dir -> path -> size (None: dir)
 
-    def listed(self, directory: str) -> set[str]:
+    def listed(self, directory: str) -> dict[str, int | None]:
         if directory not in self.seen:
-            infos = self.client.call(self.what, lambda: self.repo.list_artifacts(directory or None))
-            self.seen[directory] = {f.path.rstrip("/") for f in infos}
+            infos = self.client.call(self.what, lambda: self.repo.list_artifacts(directory or None),
+                                     per_target=True)
+            self.seen[directory] = {f.path.rstrip("/"): (None if f.is_dir else f.file_size) for f in infos}
         return self.seen[directory]
 
     def pruned(self, path: str) -> bool:
@@ -69,7 +69,8 @@ class Evidence:
         if not model_id or self._model_read:
             return self._model
         self._model_read = True
-        model = self.client.call(self.what, lambda: self.client.client.get_logged_model(model_id))
+        model = self.client.call(self.what, lambda: self.client.client.get_logged_model(model_id),
+                                 per_target=True)
         repo = self.client.artifact_repository(self.what, model.artifact_location)
         self._model = (model.name, _Listings(self.client, self.what, repo))
         return self._model
@@ -96,23 +97,51 @@ class Evidence:
             self.run_store.listed("")
         found = [p for p in required if self.exists(p)]
         found += next(([p] for p in spec.requirements if self.exists(p)), [])
-        card = self.card(card_path) if card_path else None
+        lm = self.logged_model()
+        run = self.version.run
+        dirs = model_dirs(self.version, run.artifact_uri or "" if run else "")
+        for model_dir in dict.fromkeys([*dirs, *([lm[0]] if lm else [])]):
+            found += [p for p in (f"{model_dir}/MLmodel", f"{model_dir}/requirements.txt") if self.exists(p)]
+        card = self.card(card_path) if card_path and not self.run_store.pruned(card_path) else None
         if card is not None:
             found.append(card_path)
         return replace(self.version, artifacts=tuple(dict.fromkeys(found)), card=card)
 
     def card(self, path: str) -> CardArtifact | None:
-        """Download the card with one GET (a 404 means it is missing); read at most max_bytes + 1."""
+        """The card: its size from the directory listing, then a read of at most max_bytes + 1.
+
+        Absent from the listing means missing (no download, so no store-specific "not found", such
+        as MLflow 2.x's proxy answering HTTP 500 or a local store's FileNotFoundError); over the
+        limit, it is refused unread.
+        """
         if self.run_store is None:  # invariant: collect() checked it
             return None
-        repo = self.run_store.repo
+        store = self.run_store
         limit = self.spec.card_max_bytes
-        with tempfile.TemporaryDirectory(prefix="mlgov-card-") as tmp:
-            local = os.path.join(tmp, "card.yaml")
-            if self.client.or_none(self.what, lambda: repo._download_file(path, local) or True) is None:
-                return None
-            if not os.path.isfile(local):
-                return None
-            with open(local, "rb") as fh:
-                content = fh.read(limit + 1)
-        return CardArtifact(artifact_path=path, display_path=f"{self.what}/{path}", content=content)
+        sizes = store.listed(posixpath.dirname(path))
+        if path not in sizes:
+            return None
+        size = sizes[path]
+        shown = f"{self.what}/{path}"
+        if size is not None and size > limit:
+            return CardArtifact(artifact_path=path, display_path=shown, content=b"", size=size)
+        content = self.client.call(self.what, lambda: stores.read_bounded(store.repo, path, limit), per_target=True)
+        return CardArtifact(artifact_path=path, display_path=shown, content=content, size=len(content))
+
+
+def model_dirs(version: ModelVersionRecord, artifact_uri: str) -> list[str]:
+    """Where the registered model's files are, relative to its run's artifacts (any artifact path).
+
+    `runs:/ID/any/path` (both majors), or the resolved `<artifact root>/any/path` that MLflow 2.x
+    stores as the source; a logged model (MLflow 3, `models:/m-...`) is listed under its name.
+    """
+    source = (version.source or "").rstrip("/")
+    prefix = f"runs:/{version.run_id}/"
+    root = artifact_uri.rstrip("/") + "/"
+    if version.run_id and source.startswith(prefix):
+        found = source[len(prefix):].strip("/")
+    elif artifact_uri and source.startswith(root):
+        found = source[len(root):].strip("/")
+    else:
+        found = ""
+    return [found] if found else []

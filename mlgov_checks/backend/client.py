@@ -10,13 +10,12 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from mlgov_checks.backend import errors
+from mlgov_checks.backend import errors, stores
 from mlgov_checks.errors import NotFoundError, UnreachableError, UsageError
 from mlgov_checks.secrets import mask
 
 T = TypeVar("T")
 
-PAGE = 1000
 RETRIES = 2  # MLflow's client retries 7 times with exponential backoff by default: minutes
 
 
@@ -111,9 +110,14 @@ class Client:
             raise UsageError(f"cannot use tracking URI {mask(str(self.uri))}: {mask(errors.first_line(e))}",
                              hint="check --tracking-uri / MLFLOW_TRACKING_URI (and --registry-uri)") from e
         self._down: str | None = None  # why the server is unusable, once a call has shown it
+        stores.use_tracking_uri(self.uri)
 
-    def call(self, what: str, func: Callable[[], T]) -> T:
-        """Call MLflow; any failure becomes an EvaluationError, and a dead server stops further calls."""
+    def call(self, what: str, func: Callable[[], T], *, per_target: bool = False) -> T:
+        """Call MLflow; any failure becomes an EvaluationError, and a dead server stops further calls.
+
+        `per_target` calls (one version's artifacts) fail only their target: an artifact store or
+        proxy that breaks one download says nothing about the metadata the other targets need.
+        """
         if self._down:
             raise errors.unreachable(what, self._down, self.shown_uri)
         try:
@@ -123,14 +127,14 @@ class Client:
             raise errors.missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - every library error becomes ours, here
             err = errors.translate(what, e, self.shown_uri)
-            if isinstance(err, UnreachableError):
+            if isinstance(err, UnreachableError) and not per_target:
                 self._down = err.reason
             raise err from e
 
-    def or_none(self, what: str, func: Callable[[], T]) -> T | None:
+    def or_none(self, what: str, func: Callable[[], T], *, per_target: bool = False) -> T | None:
         """`call`, with "not found" answered as None (any other failure still raises)."""
         try:
-            return self.call(what, func)
+            return self.call(what, func, per_target=per_target)
         except NotFoundError:
             return None
 
@@ -147,12 +151,4 @@ class Client:
     def artifact_repository(self, what: str, artifact_uri: str) -> Any:
         """MLflow's repository for an artifact URI (`tracking_uri=` exists only in recent clients)."""
 
-        def get() -> Any:
-            from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
-
-            try:
-                return get_artifact_repository(artifact_uri, tracking_uri=self.uri)
-            except TypeError:  # MLflow 2.x: the repository resolves the tracking URI itself
-                return get_artifact_repository(artifact_uri)
-
-        return self.call(what, get)
+        return self.call(what, lambda: stores.artifact_repository(artifact_uri, self.uri), per_target=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from mlgov_checks.backend import records
+from mlgov_checks.backend import config, records
 from mlgov_checks.backend.artifacts import Evidence
-from mlgov_checks.backend.client import PAGE, Client
+from mlgov_checks.backend.client import Client
 from mlgov_checks.backend.errors import retarget
 from mlgov_checks.backend.resolve import Problem, Resolution, Resolved
 from mlgov_checks.backend.spec import FetchSpec
@@ -15,7 +15,6 @@ from mlgov_checks.errors import EvaluationError
 from mlgov_checks.records import ModelVersionRecord, RunRecord
 from mlgov_checks.targets import Target
 
-RUN_CHUNK = 100  # run ids per search_runs filter: keeps the filter string well under URL limits
 WORKERS = 8  # per-version artifact work in flight; the default server has a handful of workers
 DECISIONS_EXPERIMENT = "mlgov-decisions"  # the append-only decision log: one run per decision
 DECISION_TAG = "mlgov.decision."
@@ -42,7 +41,7 @@ class Reader:
         """Every version of a registered model (no runs): one paged search, whatever the targets."""
         c = self.client.client
         found = self.client.paged(f"models:/{name}", lambda tok: c.search_model_versions(
-            f"name = {quote(name)}", max_results=PAGE * 10, page_token=tok))
+            f"name = {quote(name)}", max_results=config.VERSION_PAGE, page_token=tok))
         return {str(v.version): records.version_record(v) for v in found}
 
     def version_by_alias(self, name: str, alias: str) -> ModelVersionRecord | None:
@@ -56,23 +55,47 @@ class Reader:
         model = self.client.call(f"models:/{name}", lambda: self.client.client.get_registered_model(name))
         return {str(a): str(v) for a, v in (getattr(model, "aliases", None) or {}).items()}
 
-    def runs(self, run_ids: Sequence[str]) -> dict[str, RunRecord]:
-        """Runs by id, deleted ones included: `search_runs` on `attributes.run_id IN (...)` in chunks."""
+    def runs(self, run_ids: Sequence[str], experiments: Mapping[str, str] | None = None) -> dict[str, RunRecord]:
+        """Runs by id, deleted ones included: `search_runs` on `attributes.run_id IN (...)` in chunks.
+
+        Each call names only the experiments wanted: those `experiments` (run id -> experiment id,
+        read from the versions' sources) knows, then the server's experiments 100 at a time until
+        every run is found (one call with every experiment id hits request limits on large servers).
+        """
         ids = sorted(set(run_ids))
         if not ids:
             return {}
         from mlflow.entities import ViewType
 
-        c = self.client.client
-        experiments = [e.experiment_id for e in self.client.paged("experiments", lambda tok: (
-            c.search_experiments(view_type=ViewType.ALL, max_results=PAGE, page_token=tok)))]
         out: dict[str, RunRecord] = {}
-        for i in range(0, len(ids), RUN_CHUNK):
-            where = "attributes.run_id IN ({})".format(", ".join(quote(r) for r in ids[i:i + RUN_CHUNK]))
-            for run in self.client.paged("runs", lambda tok, w=where: c.search_runs(  # type: ignore[misc]
-                    experiments, w, run_view_type=ViewType.ALL, max_results=PAGE, page_token=tok)):
-                out[run.info.run_id] = records.run_record(run)
+        by_experiment: dict[str, list[str]] = {}
+        for r in ids:
+            if experiments and r in experiments:
+                by_experiment.setdefault(experiments[r], []).append(r)
+        for experiment, wanted in sorted(by_experiment.items()):
+            self._search_runs([experiment], wanted, out)
+        rest = [r for r in ids if r not in out]
+        if not rest:
+            return out
+        c = self.client.client
+        known = [e.experiment_id for e in self.client.paged("experiments", lambda tok: (
+            c.search_experiments(view_type=ViewType.ALL, max_results=config.PAGE, page_token=tok)))]
+        for i in range(0, len(known), config.EXPERIMENT_CHUNK):
+            self._search_runs(known[i:i + config.EXPERIMENT_CHUNK], rest, out)
+            rest = [r for r in rest if r not in out]
+            if not rest:
+                break
         return out
+
+    def _search_runs(self, experiments: list[str], ids: Sequence[str], out: dict[str, RunRecord]) -> None:
+        from mlflow.entities import ViewType
+
+        c = self.client.client
+        for i in range(0, len(ids), config.RUN_CHUNK):
+            where = "attributes.run_id IN ({})".format(", ".join(quote(r) for r in ids[i:i + config.RUN_CHUNK]))
+            for run in self.client.paged("runs", lambda tok, w=where: c.search_runs(  # type: ignore[misc]
+                    experiments, w, run_view_type=ViewType.ALL, max_results=config.PAGE, page_token=tok)):
+                out[run.info.run_id] = records.run_record(run)
 
     def decisions_experiment(self) -> str | None:
         """The decision log's experiment id, None before the first decision."""
@@ -90,7 +113,7 @@ class Reader:
         c = self.client.client
         where = f"tags.`{DECISION_TAG}model` = {quote(model)}" if model is not None else ""
         found = self.client.paged("decision log", lambda tok: c.search_runs(
-            [experiment], where, run_view_type=ViewType.ACTIVE_ONLY, max_results=PAGE,
+            [experiment], where, run_view_type=ViewType.ACTIVE_ONLY, max_results=config.PAGE,
             order_by=["attributes.start_time ASC"], page_token=tok))
         return [records.run_record(r) for r in found]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -38,10 +39,26 @@ class Source(Protocol):
 
     def version_by_alias(self, name: str, alias: str) -> ModelVersionRecord | None: ...
 
-    def runs(self, run_ids: Sequence[str]) -> dict[str, RunRecord]: ...
+    def runs(self, run_ids: Sequence[str], experiments: Mapping[str, str] | None = None) -> dict[str, RunRecord]:
+        ...
 
     def add_evidence(self, found: dict[str, ModelVersionRecord], spec: FetchSpec,
                      problems: dict[str, Problem]) -> None: ...
+
+
+def experiment_hints(versions: Sequence[ModelVersionRecord]) -> dict[str, str]:
+    """run id -> experiment id, where a version's source is its run's artifact location.
+
+    MLflow 2.x stores `mlflow-artifacts:/<experiment>/<run>/artifacts/...` (or the store's path of
+    the same shape); `runs:/` and logged-model sources say nothing about the experiment.
+    """
+    hints: dict[str, str] = {}
+    for mv in versions:
+        if mv.run_id:
+            m = re.search(rf"(?:^|[:/])(\d+)/{re.escape(mv.run_id)}/artifacts(?:/|$)", mv.source or "")
+            if m:
+                hints[mv.run_id] = m[1]
+    return hints
 
 
 def with_context(mv: ModelVersionRecord, *, run: RunRecord | None, requested_as: str,
@@ -144,8 +161,9 @@ class Resolution:
         run_ids = [t.run_id for t in self.targets if t.run_id]
         run_ids += [mv.run_id for mv in self.chosen.values() if mv.run_id]
         run_ids += [b.run_id for b in map(self._baseline, self.by_name) if b is not None and b.run_id]
+        hints = experiment_hints([*self.chosen.values(), *filter(None, map(self._baseline, self.by_name))])
         try:
-            return self.reader.runs(run_ids)
+            return self.reader.runs(run_ids, hints)
         except EvaluationError as e:
             for t in self.targets:
                 self.problems.setdefault(t.text, (retarget(e.message, t.text), e.hint))

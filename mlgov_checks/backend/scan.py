@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from mlgov_checks.backend import config
 from mlgov_checks.backend.reader import Reader, quote
 from mlgov_checks.backend.records import run_record, version_record
 from mlgov_checks.errors import EvaluationError
 from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
-
-MODEL_PAGE = 1000  # the server's cap for search_registered_models (SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD)
-VERSION_PAGE = 10000  # search_model_versions allows up to 200,000 per page; 10,000 keeps answers small
-NAME_CHUNK = 100  # names per `name IN (...)` filter: the filter travels in the URL of a GET
-RUN_PAGE = 50000  # search_runs' own cap (SEARCH_MAX_RESULTS_THRESHOLD)
 
 
 def model_record(model: Any) -> ModelRecord:
@@ -30,14 +26,14 @@ def registered_models(reader: Reader, filter_string: str | None = None) -> list[
     """Every registered model (matching MLflow's search syntax when given), by name: paged, 1,000 a page."""
     c = reader.client.client
     found = reader.client.paged("registered models", lambda tok: c.search_registered_models(
-        filter_string=filter_string or None, max_results=MODEL_PAGE, order_by=["name ASC"], page_token=tok))
+        filter_string=filter_string or None, max_results=config.MODEL_PAGE, order_by=["name ASC"], page_token=tok))
     return sorted((model_record(m) for m in found), key=lambda m: m.name)
 
 
 def _search(reader: Reader, what: str, where: str) -> Iterator[Any]:
     c = reader.client.client
     return reader.client.paged(what, lambda tok: c.search_model_versions(
-        where, max_results=VERSION_PAGE, page_token=tok))
+        where, max_results=config.VERSION_PAGE, page_token=tok))
 
 
 def _rejects_in(err: EvaluationError) -> bool:
@@ -56,8 +52,8 @@ def versions_of_models(reader: Reader, names: Sequence[str]) -> dict[str, list[M
     unique = sorted(set(names))
     out: dict[str, list[ModelVersionRecord]] = {n: [] for n in unique}
     listed = True
-    for i in range(0, len(unique), NAME_CHUNK):
-        chunk = unique[i:i + NAME_CHUNK]
+    for i in range(0, len(unique), config.NAME_CHUNK):
+        chunk = unique[i:i + config.NAME_CHUNK]
         found: list[Any] = []
         if listed:
             try:
@@ -86,6 +82,6 @@ def decision_log(reader: Reader) -> list[RunRecord]:
         return []
     c = reader.client.client
     found = reader.client.paged("decision log", lambda tok: c.search_runs(
-        [experiment], "", run_view_type=ViewType.ACTIVE_ONLY, max_results=RUN_PAGE,
+        [experiment], "", run_view_type=ViewType.ACTIVE_ONLY, max_results=config.RUN_PAGE,
         order_by=["attributes.start_time ASC"], page_token=tok))
     return [run_record(r) for r in found]

@@ -37,6 +37,13 @@ def _parse(version: ModelVersionRecord, policy: Policy) -> yamldoc.Document:
     if version.card is None:  # invariant
         raise AssertionError("version.card is unset")
     conf = policy.section("card")
+    size = version.card.size
+    if size is not None and size > conf["max_bytes"]:  # refused from the listing: never downloaded
+        doc = yamldoc.Document(version.card.display_path)
+        doc.problems.append(yamldoc.Problem(yamldoc.ProblemKind.TOO_LARGE,
+                                            f"file is over the {conf['max_bytes']}-byte limit ({size} bytes)",
+                                            yamldoc.Mark(1, 1)))
+        return doc
     return yamldoc.parse_bytes(version.card.content, version.card.display_path, max_bytes=conf["max_bytes"],
                              max_depth=conf["max_depth"], max_nodes=conf["max_nodes"])
 

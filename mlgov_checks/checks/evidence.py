@@ -65,6 +65,8 @@ def check_requirements(version: ModelVersionRecord, policy: Policy) -> Iterator[
         return
     present = set(version.artifacts or ())
     found = [p for p in options if p.strip("/") in present]
+    found += sorted(p for p in present if p.endswith("/requirements.txt")  # the model's own, any path
+                    and f"{p[:-len('requirements.txt')]}MLmodel" in present)
     if found:
         yield REQUIREMENTS.passed(version.target, f"requirements file {found[0]!r} present")
     else:

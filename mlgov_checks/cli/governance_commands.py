@@ -98,8 +98,9 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
     `promote` permission or, for --stage Production or a production alias
     (`approval.production_aliases`), the version lacks the approval quorum.
     """
-    from mlgov_checks import governance, roles
+    from mlgov_checks import governance, registries, roles
 
+    registries.refuse_stage(stage, registries.chosen_registry_uri(opts.get("registry_uri")))
     dest = governance.Destination(alias=alias, stage=stage)
     settings = Settings.from_options(opts)
     if _blocked(settings):

@@ -57,6 +57,8 @@ class Server:
     url: str
     log: Path
     proc: subprocess.Popen
+    kind: str = "3.x"
+    artifacts: Path | None = None
 
     def log_size(self) -> int:
         return self.log.stat().st_size
@@ -70,18 +72,45 @@ class Server:
         return [ln.split('"')[1] for ln in lines if '" ' in ln and ("GET " in ln or "POST " in ln)]
 
 
-@pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory):
-    """`mlflow server` (sqlite, served artifacts) on 127.0.0.1:<free port>; its group is killed at the end."""
-    base = tmp_path_factory.mktemp("mlflow-server")
+VENVS = Path(__file__).resolve().parents[2] / ".cache" / "venvs"  # made by scripts/install-test-deps.sh
+SERVER_KINDS = {"3.x": None, "2.22": "mlflow-2.22"}  # kind -> its virtual environment (None: this one)
+
+
+def server_python(kind: str) -> str:
+    """The interpreter that runs an `mlflow server` of this kind; missing is a skip, and a failure in CI."""
+    venv = SERVER_KINDS[kind]
+    if venv is None:
+        return sys.executable
+    python = VENVS / venv / "bin" / "python"
+    if not python.exists():
+        why = f"{python} is missing: run scripts/install-test-deps.sh"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    return str(python)
+
+
+@contextlib.contextmanager
+def running_server(base: Path, *, kind: str = "3.x", serve_artifacts: bool = True,
+                   backend: str | None = None):
+    """`mlflow server` on 127.0.0.1:<free port> in its own process group, killed on exit.
+
+    With `serve_artifacts` the server proxies artifacts under `base/artifacts`; without it, the
+    artifact root is that directory and clients read and write it themselves.
+    """
+    base.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://{HOST}:{port}"
     log = base / "server.log"
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     env.pop("MLFLOW_TRACKING_URI", None)
-    cmd = [sys.executable, "-m", "mlflow", "server", "--host", HOST, "--port", str(port),
-           "--backend-store-uri", f"sqlite:///{base / 'mlflow.db'}",
-           "--artifacts-destination", str(base / "artifacts"), "--serve-artifacts"]
+    env.pop("MLFLOW_REGISTRY_URI", None)
+    artifacts = (["--artifacts-destination", str(base / "artifacts"), "--serve-artifacts"] if serve_artifacts
+                 else ["--no-serve-artifacts", "--default-artifact-root", str(base / "artifacts")])
+    cmd = [server_python(kind), "-m", "mlflow", "server", "--host", HOST, "--port", str(port),
+           "--backend-store-uri", backend or f"sqlite:///{base / 'mlflow.db'}", *artifacts]
+    if kind != "3.x":  # MLflow 2.x serves with gunicorn, which keeps no access log unless asked
+        cmd += ["--gunicorn-opts", "--access-logfile -"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=base,
                                 start_new_session=True)
@@ -94,7 +123,7 @@ def mlflow_server(tmp_path_factory):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"mlflow server not healthy after {START_TIMEOUT}s:\n{tail}")
             time.sleep(0.5)
-        yield Server(url=url, log=log, proc=proc)
+        yield Server(url=url, log=log, proc=proc, kind=kind, artifacts=base / "artifacts")
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -103,6 +132,17 @@ def mlflow_server(tmp_path_factory):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session", params=sorted(SERVER_KINDS, reverse=True),
+                ids=lambda kind: f"server={kind}")
+def mlflow_server(request, tmp_path_factory):
+    """The compatibility matrix: every test that uses the server runs against each server kind.
+
+    sqlite, served artifacts; one server at a time (pytest finishes one kind before the next).
+    """
+    with running_server(tmp_path_factory.mktemp(f"mlflow-server-{request.param}"), kind=request.param) as srv:
+        yield srv
 
 
 @dataclass
@@ -248,30 +288,22 @@ def store(mlflow_server, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def sklearn_version(store):
-    """A version whose requirements come from a real logged sklearn model (model/requirements.txt)."""
-    import mlflow
-    from mlflow import MlflowClient
-    from sklearn.linear_model import LogisticRegression
+def logged_versions(store):
+    """Versions registered from logged models, by the server kind's own client: label -> target.
 
-    client = MlflowClient(tracking_uri=store.url, registry_uri=store.url)
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(store.url)
-    try:
-        exp = client.get_experiment_by_name("governance").experiment_id
-        tags = compliant_tags(store.commit)
-        with mlflow.start_run(experiment_id=exp, tags=tags) as run:
-            mlflow.log_metrics(METRICS)
-            mlflow.log_text(yaml.safe_dump(CARD, sort_keys=False), "documentation/model_card.yaml")
-            mlflow.log_text("holdout accuracy 0.87\n", "validation/report.txt")
-            model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
-            info = mlflow.sklearn.log_model(model, name="model")
-        mv = mlflow.register_model(info.model_uri, "gov-sklearn")
-        client.update_model_version("gov-sklearn", mv.version, description="Approved by the committee")
-        assert run.info.run_id
-    finally:
-        mlflow.set_tracking_uri(previous)
-    return f"models:/gov-sklearn/{mv.version}"
+    3.x: a logged model (`models:/m-...`) and `runs:/ID/deep/path/clf`; 2.22: `runs:/ID/model` and
+    `runs:/ID/deep/path/clf`. Each is compliant, its requirements only in the model's own directory.
+    """
+    import json
+
+    script = Path(__file__).with_name("log_models.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    proc = subprocess.run([server_python(store.server.kind), str(script), store.url,
+                           json.dumps(compliant_tags(store.commit)), yaml.safe_dump(CARD, sort_keys=False)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    if proc.returncode != 0:
+        raise RuntimeError(f"logging models failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture
