@@ -69,6 +69,9 @@ class ModelVersionRecord:
     # that can hold a path the policy asks for, so other files may be absent from this tuple.
     artifacts: tuple[str, ...] | None = None
     card: CardArtifact | None = None
+    # The logged model's MLmodel file (its signature), when the policy's checks asked for it and the
+    # version's source has one; None otherwise (`artifacts` tells whether an MLmodel was listed).
+    model_file: CardArtifact | None = None
     baseline: ModelVersionRecord | None = None  # the policy's baseline alias, when it exists
     requested_as: str | None = None  # the target as the user wrote it (alias, latest)
     # (version number, semantic_version tag or None) of every lower-numbered version of the model,

@@ -100,12 +100,29 @@ class Evidence:
         lm = self.logged_model()
         run = self.version.run
         dirs = model_dirs(self.version, run.artifact_uri or "" if run else "")
+        model_files: list[str] = []
         for model_dir in dict.fromkeys([*dirs, *([lm[0]] if lm else [])]):
+            model_files += [p for p in (f"{model_dir}/MLmodel",) if self.exists(p)]
             found += [p for p in (f"{model_dir}/MLmodel", f"{model_dir}/requirements.txt") if self.exists(p)]
         card = self.card(card_path) if card_path and not self.run_store.pruned(card_path) else None
         if card is not None:
             found.append(card_path)
-        return replace(self.version, artifacts=tuple(dict.fromkeys(found)), card=card)
+        model_file = self.read(model_files[0]) if spec.model_file and model_files else None
+        return replace(self.version, artifacts=tuple(dict.fromkeys(found)), card=card, model_file=model_file)
+
+    def read(self, path: str) -> CardArtifact:
+        """One listed file, from the run's artifacts or the logged model's, at most max_bytes + 1."""
+        store, rel = self.run_store, path
+        lm = self._model
+        if (store is None or not store.exists(path)) and lm is not None and path.startswith(lm[0] + "/"):
+            store, rel = lm[1], path[len(lm[0]) + 1:]
+        if store is None:  # invariant: only listed paths are read
+            raise AssertionError(f"{path} is in no listed store")
+        limit = self.spec.card_max_bytes
+        repo = store.repo
+        content = self.client.call(self.what, lambda: stores.read_bounded(repo, rel, limit), per_target=True)
+        return CardArtifact(artifact_path=path, display_path=f"{self.what}/{path}", content=content,
+                            size=len(content))
 
     def card(self, path: str) -> CardArtifact | None:
         """The card: its size from the directory listing, then a read of at most max_bytes + 1.

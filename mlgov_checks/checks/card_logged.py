@@ -11,7 +11,8 @@ from typing import Any
 
 from mlgov_checks import yamldoc
 from mlgov_checks.checks import card
-from mlgov_checks.checks.card_ids import CARD_METRICS, CARD_VALID
+from mlgov_checks.checks.card_ids import CARD_METRICS, CARD_VALID, SIGNATURE
+from mlgov_checks.checks.signature import check_signature
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import ModelVersionRecord
@@ -86,3 +87,24 @@ def check_card_metrics(version: ModelVersionRecord, policy: Policy) -> Iterator[
                                       f"{name}={actual:g} (tolerance {tolerance:g})", **loc)
     if not bad:
         yield CARD_METRICS.passed(version.target, f"{len(claims)} card metric(s) match the run", file=shown)
+
+
+def check_card_signature(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
+    """card-signature-match on one version: the logged card's columns against the MLmodel signature."""
+    if version.run is None or version.card is None:
+        return  # card-artifact-valid reports the missing card
+    doc = _parse(version, policy)
+    if doc.fatal or not isinstance(doc.data, dict):
+        return  # the card checks report it
+    if version.model_file is None:
+        yield SIGNATURE.warned(version.target, "no MLmodel file found for the version's source: the card's "
+                               "columns were not compared with a signature",
+                               hint="register the version from a logged model (runs:/ID/PATH or models:/m-...)")
+        return
+    model = yamldoc.parse_bytes(version.model_file.content, version.model_file.display_path, timestamps=False)
+    if model.fatal or not isinstance(model.data, dict):
+        yield SIGNATURE.errored(version.target, f"{version.model_file.artifact_path} is not a readable MLmodel "
+                                "file: the signature could not be compared")
+        return
+    signature = model.data.get("signature")
+    yield from check_signature(doc, signature if isinstance(signature, dict) else None, target=version.target)

@@ -7,7 +7,7 @@ from typing import Any
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.checks._base import Check, Context, check_from
-from mlgov_checks.checks.card_logged import check_card_artifact, check_card_metrics
+from mlgov_checks.checks.card_logged import check_card_artifact, check_card_metrics, check_card_signature
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
@@ -221,7 +221,7 @@ CHECKS = (REACHABLE, SOURCE_RUN, ARTIFACTS, REQUIREMENTS, DESCRIPTION, APPROVAL,
 
 EVALUATORS: tuple[Callable[[ModelVersionRecord, Policy], Iterator[Finding]], ...] = (
     check_source_run, check_artifacts, check_requirements, check_description, check_approval, check_run_tags,
-    check_version_tags, check_semantic_version, check_card_artifact, check_card_metrics)
+    check_version_tags, check_semantic_version, check_card_artifact, check_card_metrics, check_card_signature)
 
 
 SUBJECT = "version"
@@ -233,7 +233,7 @@ def needs(policy: Policy) -> dict[str, Any]:
     conf = policy.section("evidence")
     return {"evidence": True, "artifacts": tuple(conf["artifacts"]), "requirements": tuple(conf["requirements"]),
             "card_artifact": conf.get("card_artifact") or None,
-            "card_max_bytes": int(policy.section("card")["max_bytes"])}
+            "card_max_bytes": int(policy.section("card")["max_bytes"]), "model_file": True}
 
 
 def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:

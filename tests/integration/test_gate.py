@@ -247,13 +247,43 @@ def test_bad_target_is_a_usage_error(store, policy_file, bad):
 def test_logged_model_requirements(store, policy_file, logged_versions):
     """The model's own requirements.txt and MLmodel are found, whatever its artifact path."""
     expected = {"3.x": {"logged-model", "runs-any-path"}, "2.22": {"runs-model", "runs-any-path"}}
-    assert set(logged_versions) == expected[store.server.kind]
+    assert set(logged_versions) - {"signature-mismatch"} == expected[store.server.kind]
     for label, target in logged_versions.items():
+        if label == "signature-mismatch":
+            continue
         code, doc = gate(store, policy_file("version: 1\nevidence:\n  requirements: [requirements.txt]\n"),
                          target)
         assert code == 0, (label, failing(doc))
         req = [f for f in doc["findings"] if f["check"] == "evidence-requirements"]
         assert req[0]["status"] == "pass" and req[0]["message"].endswith("/requirements.txt' present"), req
+
+
+def test_card_matches_the_logged_signature(store, policy_file, logged_versions):
+    """card-signature-match passes a card documenting the signature's columns, for every kind of source:
+    a logged model (models:/m-..., MLflow 3), runs:/ID/model and runs:/ID/any/path."""
+    for label, target in logged_versions.items():
+        if label == "signature-mismatch":
+            continue
+        code, doc = gate(store, policy_file(), target)
+        sig = [f for f in doc["findings"] if f["check"] == "card-signature-match"]
+        assert code == 0 and [f["status"] for f in sig] == ["pass"], (label, sig, failing(doc))
+
+
+def test_card_column_the_model_lacks_fails_naming_both(store, policy_file, logged_versions):
+    code, doc = gate(store, policy_file(), logged_versions["signature-mismatch"])
+    assert code == 1
+    bad = failing(doc)
+    assert {f["check"] for f in bad} == {"card-signature-match"}, bad
+    text = " ".join(f["message"] for f in bad)
+    assert "age" in text and ("tenure_months" in text or "monthly_charges" in text), text
+
+
+def test_no_signature_to_compare_is_a_warning(store, policy_file):
+    """gov-compliant is registered from a run's files with no MLmodel: never a silent pass."""
+    code, doc = gate(store, policy_file(), "models:/gov-compliant/1")
+    sig = [f for f in doc["findings"] if f["check"] == "card-signature-match"]
+    assert code == 0 and [f["status"] for f in sig] == ["warn"], sig
+    assert "MLmodel" in sig[0]["message"]
 
 
 def test_metadata_is_fetched_in_batches(store, policy_file):
