@@ -136,15 +136,16 @@ def carry_out(writer: Writer, move: Move, decision: Mapping[str, Any], findings:
 def _failed(writer: Writer, move: Move, run_id: str | None, undo: Sequence[_Undo],
             error: EvaluationError) -> PromotionError:
     """Move back what was moved, newest first, then record the failure; the error to raise."""
-    writer.try_again()
     left = []
     for step in reversed(undo):
+        writer.try_again()
         try:
             step.run()
         except EvaluationError:
             left.append(step.what)
     recorded = False
     if run_id is not None:
+        writer.try_again()
         try:
             writer.close_decision(run_id, decision_tags({OUTCOME: FAILED, ERROR: error.message}), status="FAILED")
             recorded = True
