@@ -119,10 +119,13 @@ def action_exit_code(code: int, status: str, fail_on: str) -> int:
 def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
     if not path:
         return
-    with open(path, "a", encoding="utf-8") as fh:
-        for name, value in outputs.items():
-            delimiter = f"ghadelimiter_{uuid.uuid4()}"  # as @actions/core: safe for any value
-            fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    from mlgov_checks.reporters.emit import Output, emit
+
+    text = ""
+    for name, value in outputs.items():
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"  # as @actions/core: safe for any value
+        text += f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+    emit([Output(path, text, append=True)])
 
 
 def run(env: MutableMapping[str, str]) -> int:
@@ -131,9 +134,10 @@ def run(env: MutableMapping[str, str]) -> int:
     try:
         inputs = Inputs.from_env(env)
     except InputError as e:
+        from mlgov_checks.reporters.emit import say
         from mlgov_checks.reporters.github_report import escape_data
 
-        print(f"::error title=mlgov action::{escape_data(str(e))}")
+        say(f"::error title=mlgov action::{escape_data(str(e))}")
         write_outputs(env.get("GITHUB_OUTPUT"), {"status": "error", "report": "", "sarif": ""})
         return 2
     os.makedirs(out_dir, exist_ok=True)

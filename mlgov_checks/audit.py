@@ -69,11 +69,14 @@ def _iso_ms(ms: int | None) -> str:
 
 
 def promoted_pairs(decisions: Sequence[Any]) -> set[tuple[str, str]]:
-    """(version, destination label) for every recorded `mlgov promote` decision."""
+    """(version, destination label) for every recorded `mlgov promote` decision that was carried out
+    (one that failed, or never got past "intended", is no promotion: the move it names is flagged)."""
     from mlgov_checks.backend import DECISION_TAG
+    from mlgov_checks.promotion import OUTCOME, confirmed
 
     return {(r.tags.get(DECISION_TAG + "version", ""), r.tags.get(DECISION_TAG + "to", ""))
-            for r in decisions if r.tags.get(DECISION_TAG + "action") == "promote"}
+            for r in decisions if r.tags.get(DECISION_TAG + "action") == "promote"
+            and confirmed(r.tags.get(DECISION_TAG + OUTCOME))}
 
 
 def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],

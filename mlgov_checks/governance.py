@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from mlgov_checks import roles
+from mlgov_checks import promotion, roles
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import EvaluationError, UsageError
 from mlgov_checks.findings import Finding, Status, group_by_target, overall_status
@@ -148,7 +148,10 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
             options: GateOptions, reader: Reader, writer: Writer,
             now: dt.datetime | None = None) -> Outcome:
     """Gate the version, then move the alias or stage and log the decision; refuse and change nothing
-    when the gate fails, the actor lacks the permission, or production lacks the approval quorum."""
+    when the gate fails, the actor lacks the permission, or production lacks the approval quorum.
+
+    The move is all or nothing (`promotion.carry_out`): when a write fails, what was moved is moved
+    back, the decision log records the failure, and PromotionError (exit 3) says so."""
     from mlgov_checks import gate
 
     action = roles.Action.ARCHIVE if dest.stage == "Archived" else roles.Action.PROMOTE
@@ -177,6 +180,7 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
     if any(f.status in _PROBLEMS for f in findings):
         return Outcome(findings, [f"refused: {shown} was not moved to {dest.label}"], (shown,))
 
+    previous: str | None = None
     if dest.alias:
         previous = reader.model_aliases(version.name).get(dest.alias)
         source = f"models:/{version.name}/{previous}" if previous else "none"
@@ -195,21 +199,17 @@ def promote(target: str, dest: Destination, *, actor: str, dry_run: bool, policy
     if dry_run:
         return Outcome(findings, lines, (shown,))
 
-    if dest.alias:
-        writer.set_alias(version.name, dest.alias, version.version)
-    else:
-        if dest.stage is None:  # invariant
-            raise AssertionError("dest.stage is unset")
-        writer.transition(version.name, version.version, dest.stage,
-                          archive_existing=dest.stage != "Archived")
     decision = {"action": action.value, "model": version.name, "version": version.version, "to": dest.label,
                 "from": source, "actor": actor, "time": moment, "gate": _gate_summary(findings),
                 "policy_sha256": policy.sha256, "policy": policy.source or "(defaults)",
                 "archived": held if dest.stage and dest.stage != "Archived" else [],
                 "mlgov_version": __version__}
-    run_id = log_decision(writer, decision, findings)
-    writer.set_version_tags(version.name, version.version,
-                            {dest.tag: json.dumps({**decision, "decision_run": run_id}, sort_keys=True)})
+    move = promotion.Move(name=version.name, version=version.version, alias=dest.alias, stage=dest.stage,
+                          previous_alias=previous if dest.alias else None,
+                          source_stage=version.current_stage or "None",
+                          held=tuple(held) if dest.stage and dest.stage != "Archived" else (),
+                          tag=dest.tag, previous_tag=version.tags.get(dest.tag))
+    run_id = promotion.carry_out(writer, move, decision, findings)  # all or nothing: raises exit 3
     lines.append(f"decision recorded: runs:/{run_id}")
     return Outcome(findings, lines, (shown,))
 

@@ -90,7 +90,8 @@ def production_of(model: ModelRecord, versions: Sequence[ModelVersionRecord],
 
 def _describe(decision: Mapping[str, str]) -> str:
     return (f"{decision.get('action', '')} v{decision.get('version', '')} -> {decision.get('to', '')} "
-            f"by {decision.get('actor', '') or '?'} at {decision.get('time', '')}")
+            f"by {decision.get('actor', '') or '?'} at {decision.get('time', '')}"
+            + (f" ({decision['outcome']})" if decision.get("outcome") not in (None, "", "done") else ""))
 
 
 def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
@@ -150,7 +151,10 @@ def _with_run(version: ModelVersionRecord, runs: Mapping[str, RunRecord]) -> Mod
 
 def promoted_pairs_of(decisions: Sequence[Mapping[str, str]]) -> set[tuple[str, str]]:
     """(version, destination) of every recorded promotion, from already-parsed decisions."""
-    return {(d.get("version", ""), d.get("to", "")) for d in decisions if d.get("action") == "promote"}
+    from mlgov_checks.promotion import OUTCOME, confirmed
+
+    return {(d.get("version", ""), d.get("to", "")) for d in decisions
+            if d.get("action") == "promote" and confirmed(d.get(OUTCOME))}
 
 
 def exit_status(inv: Inventory) -> int:

@@ -17,7 +17,7 @@ class Event:
     """One dated event in a model's history."""
 
     time: str  # ISO 8601 UTC, or "" when unknown (a bypass is detected now, not dated)
-    kind: str  # registered | approved | revoked | promoted | archived | recorded | bypass
+    kind: str  # registered | approved | revoked | promoted | failed | archived | recorded | bypass
     version: str
     actor: str
     detail: str
@@ -61,8 +61,11 @@ def events(versions: Sequence[ModelVersionRecord], decisions: Iterable[Mapping[s
         action, to = d.get("action", ""), d.get("to", "")
         moved = f"{d.get('from') or '-'} -> {to}" if action == "promote" else to
         gate = f" (gate: {d['gate']})" if d.get("gate") else ""
-        out.append(Event(d.get("time", ""), _kind(action, to), d.get("version", ""), d.get("actor", ""),
-                         f"{action} {moved}{gate}"))
+        outcome = d.get("outcome", "")
+        failed = action == "promote" and outcome not in ("", "done")  # failed, or never confirmed
+        out.append(Event(d.get("time", ""), "failed" if failed else _kind(action, to), d.get("version", ""),
+                         d.get("actor", ""), f"{action} {moved}{gate}" + (f": {outcome}" if failed else "")
+                         + (f" ({d['error']})" if failed and d.get("error") else "")))
     for number, dests in flags.items():
         for dest in dests:
             out.append(Event("", "bypass", number, "",

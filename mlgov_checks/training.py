@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import posixpath
 import shutil
 import tempfile
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgov_checks.errors import CardRejectedError, UsageError
 from mlgov_checks.findings import Status
@@ -15,6 +17,35 @@ from mlgov_checks.policy import Policy, load_policy
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Writer
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _leaves_environment_alone(func: _F) -> _F:
+    """The caller's MLflow variables are as they were after the helper, on success and on failure.
+
+    The client already applies its retry bounds only while one of its calls runs; this also undoes
+    what importing MLflow sets (MLflow 3 exports its telemetry session id) when a helper is the
+    first to import it, so a training job's later calls and subprocesses see only its own settings.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        before = {k: v for k, v in os.environ.items() if k.startswith(_MLFLOW_VARIABLES)}
+        try:
+            return func(*args, **kwargs)
+        finally:
+            for key in [k for k in os.environ if k.startswith(_MLFLOW_VARIABLES) and k not in before]:
+                os.environ.pop(key, None)
+            for key, value in before.items():
+                if os.environ.get(key) != value:
+                    os.environ[key] = value
+
+    return wrapper  # type: ignore[return-value]
+
+
+_MLFLOW_VARIABLES = ("MLFLOW_", "_MLFLOW_")
 
 
 def _writer(tracking_uri: str | None) -> Writer:
@@ -31,6 +62,7 @@ def _run_id(writer: Writer, run_id: str | None) -> str:
     return found
 
 
+@_leaves_environment_alone
 def log_provenance(repo: str = ".", *, run_id: str | None = None, policy: Policy | None = None,
                    tracking_uri: str | None = None) -> dict[str, Any]:
     """Tag the run with the commit, branch, remote URL and dirty flag of the git work tree at `repo`.
@@ -52,6 +84,7 @@ def log_provenance(repo: str = ".", *, run_id: str | None = None, policy: Policy
     return facts
 
 
+@_leaves_environment_alone
 def log_review(reviewer: str, status: str = "approved", date: str | dt.date | None = None, *,
                run_id: str | None = None, policy: Policy | None = None,
                tracking_uri: str | None = None) -> dict[str, str]:
@@ -71,6 +104,7 @@ def log_review(reviewer: str, status: str = "approved", date: str | dt.date | No
     return tags
 
 
+@_leaves_environment_alone
 def log_model_card(path: str, *, run_id: str | None = None, policy: Policy | None = None,
                    tracking_uri: str | None = None) -> str:
     """Validate the card with the `mlgov card` checks, then log it as the policy's card artifact.

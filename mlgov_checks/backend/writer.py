@@ -92,6 +92,38 @@ class Writer:
         self.client.call(f"runs:/{run_id}", lambda: _quietly(lambda: self._c.set_terminated(run_id)))
         return run_id
 
+    # -- a decision in steps: opened before the registry moves, closed after (governance.promotion) --
+
+    def open_decision(self, tags: Mapping[str, str], *, run_name: str) -> str:
+        """A new decision-log run, left RUNNING until `close_decision`: its run id."""
+        experiment = self.decisions_experiment()
+        run = self.client.call("decision log", lambda: self._c.create_run(
+            experiment, tags=dict(tags), run_name=run_name))
+        return str(run.info.run_id)
+
+    def attach_documents(self, run_id: str, documents: Mapping[str, str]) -> None:
+        for path, text in documents.items():
+            self.client.call(f"runs:/{run_id}", lambda p=path, t=text: (  # type: ignore[misc]
+                self._c.log_text(run_id, t, p)))
+
+    def close_decision(self, run_id: str, tags: Mapping[str, str], *, status: str) -> None:
+        """Tag the decision with how it ended, then end its run (FINISHED or FAILED)."""
+        self.set_run_tags(run_id, tags)
+        self.client.call(f"runs:/{run_id}", lambda: _quietly(lambda: self._c.set_terminated(run_id, status)))
+
+    def try_again(self) -> None:
+        """Let the next call reach the server even though a call found it failing: moving a failed
+        promotion back is worth one more try (a later failure stops further calls again)."""
+        self.client._down = None  # noqa: SLF001 - the client's breaker, owned by the same backend
+
+    def delete_alias_if_present(self, name: str, alias: str) -> None:
+        self.client.or_none(f"models:/{name}@{alias}",
+                            lambda: self._c.delete_registered_model_alias(name, alias))
+
+    def delete_version_tag_if_present(self, name: str, version: str, key: str) -> None:
+        self.client.or_none(f"models:/{name}/{version}",
+                            lambda: self._c.delete_model_version_tag(name, version, key))
+
     def set_run_tags(self, run_id: str, tags: Mapping[str, str]) -> None:
         from mlflow.entities import RunTag
 

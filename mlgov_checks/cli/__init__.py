@@ -47,28 +47,27 @@ class MlgovGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MlgovError as e:
-            click.echo(f"mlgov: error: {_safe_text(str(e))}", err=True)
+            say(f"mlgov: error: {e}", err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("mlgov: interrupted", err=True)
+            say("mlgov: interrupted", err=True)
             ctx.exit(130)
         except Exception as e:  # an unexpected failure: exit 3, never a bare traceback
             if _debug(ctx):
                 import traceback
 
-                traceback.print_exc()
-            message = _safe_text(str(e))
-            click.echo(f"mlgov: internal error: {type(e).__name__}: {message} "
-                       "(re-run with --debug for details)", err=True)
+                say(traceback.format_exc(), err=True, nl=False)
+            say(f"mlgov: internal error: {type(e).__name__}: {e} (re-run with --debug for details)", err=True)
             ctx.exit(3)
 
 
-def _safe_text(text: str) -> str:
-    from mlgov_checks.secrets import mask
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Every plain line a command prints goes through the one masked writer."""
+    from mlgov_checks.reporters import emit as out
 
-    return mask(text)
+    out.say(text, err=err, nl=nl)
 
 
 def _debug(ctx: click.Context) -> bool:

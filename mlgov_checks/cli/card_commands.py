@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mlgov_checks import gate
-from mlgov_checks.cli import Settings, command_runner, emit, main
+from mlgov_checks.cli import Settings, command_runner, emit, main, say
 from mlgov_checks.cli._options import report_options
 from mlgov_checks.errors import UsageError
 
@@ -28,7 +28,7 @@ def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
     files = list(paths) or gate.discover_cards()
     if not files:
         where = os.path.abspath(os.getcwd())
-        click.echo(f"mlgov card: no model card found: looked for {' / '.join(gate.CARD_NAMES)} below "
+        say(f"mlgov card: no model card found: looked for {' / '.join(gate.CARD_NAMES)} below "
                    f"{where} (files git tracks, or does not ignore); give paths, or run `mlgov init`", err=True)
         return 1
     findings = gate.run_cards(files, settings.policy)
@@ -47,11 +47,11 @@ def policy_cmd(paths: tuple[str, ...]) -> int:
 
     targets = list(paths) or [p for p in [find_policy()] if p]
     if not targets:
-        click.echo("mlgov policy: no policy file found; the defaults apply (`mlgov init` writes one)")
+        say("mlgov policy: no policy file found; the defaults apply (`mlgov init` writes one)")
         return 0
     for path in targets:
         policy = load_policy(path)
-        click.echo(f"{policy.source}: policy OK (sha256 {policy.sha256[:12]})")
+        say(f"{policy.source}: policy OK (sha256 {policy.sha256[:12]})")
     return 0
 
 
@@ -78,8 +78,8 @@ def init_cmd(directory: str, force: bool) -> int:
         path = os.path.join(directory, name)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(_template(template))
-        click.echo(f"wrote {path}")
-    click.echo("next: edit model_card.yaml, then run `mlgov card` (and add the pre-commit hook)")
+        say(f"wrote {path}")
+    say("next: edit model_card.yaml, then run `mlgov card` (and add the pre-commit hook)")
     return 0
 
 
@@ -93,11 +93,11 @@ def explain_cmd(check_id: str | None) -> int:
     if check_id is None:
         width = max(len(c) for c in REGISTRY)
         for cid, check in sorted(REGISTRY.items()):
-            click.echo(f"{cid:<{width}}  {check.title}")
+            say(f"{cid:<{width}}  {check.title}")
         return 0
     check = get(check_id)
-    click.echo(f"{check.id}: {check.title}\n")
-    click.echo(check.explanation)
+    say(f"{check.id}: {check.title}\n")
+    say(check.explanation)
     if check.hint:
-        click.echo(f"\nHow to fix: {check.hint}")
+        say(f"\nHow to fix: {check.hint}")
     return 0

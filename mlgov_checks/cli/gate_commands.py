@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main
+from mlgov_checks.cli import Settings, command_runner, emit, main, say
 from mlgov_checks.cli._options import connect, mlflow_options, repo_option, report_options
 from mlgov_checks.errors import UsageError
 from mlgov_checks.targets import TARGETS_HELP, parse_targets
@@ -37,7 +37,7 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
         outcome = governance.record_result(result, policy=settings.policy, writer=writer,
                                            report=lambda found: render("json", found, ctx))
         for line in outcome.actions:
-            click.echo(f"mlgov check: {line}", err=True)
+            say(f"mlgov check: {line}", err=True)
         findings = outcome.findings
     # The repository's cards and the logged ones: reports anchor findings on a version to its card.
     cards = [r.card for r in result.records if isinstance(r, ModelVersionRecord) and r.card is not None]

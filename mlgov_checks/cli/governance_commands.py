@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main, write_report
+from mlgov_checks.cli import Settings, command_runner, emit, main, say, write_report
 from mlgov_checks.cli._options import (
     AS_HELP,
     connect,
@@ -44,13 +44,13 @@ def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
     if settings.format == "text" and not outcome.refused and not settings.reports and not settings.verbose:
         for f in outcome.findings:
             if f.status is Status.WARN:
-                click.echo(f"{f.location}: {f.check} {f.message} [warn]")
+                say(f"{f.location}: {f.check} {f.message} [warn]")
         for line in outcome.actions:
-            click.echo(line)
+            say(line)
         return 0
     code = emit(outcome.findings, settings, command=command, targets=outcome.targets)
     for line in outcome.actions:
-        click.echo(line, err=settings.format != "text")
+        say(line, err=settings.format != "text")
     return code
 
 
@@ -121,21 +121,23 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
 def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     """List the decision log of a model: promotions, archivals and recorded checks, oldest first."""
     from mlgov_checks.backend import DECISION_TAG
+    from mlgov_checks.reporters.emit import masked
 
     reader, _ = connect(opts, Settings.from_options(opts).policy)
     rows = []
     for run in reader.decisions(model):
         row = {k.removeprefix(DECISION_TAG): v for k, v in run.tags.items() if k.startswith(DECISION_TAG)}
-        rows.append({**row, "run_id": run.run_id})
+        rows.append(masked({**row, "run_id": run.run_id}))  # before JSON escaping can respell a secret
     if fmt == "json":
-        click.echo(json.dumps({"model": model, "decisions": rows}, indent=2, ensure_ascii=False))
+        say(json.dumps({"model": model, "decisions": rows}, indent=2, ensure_ascii=False))
         return 0
     if not rows:
-        click.echo(f"mlgov decisions: no recorded decisions for {model!r}")
+        say(f"mlgov decisions: no recorded decisions for {model!r}")
     for r in rows:
-        click.echo(f"{r.get('time', '')}  {r.get('action', ''):<8} v{r.get('version', '')}  "
-                   f"{r.get('from', '-')} -> {r.get('to', '')}  by {r.get('actor', '')}  "
-                   f"[{r.get('gate', '')}]  runs:/{r['run_id']}")
+        outcome = f"  ({r['outcome']})" if r.get("outcome") not in (None, "", "done") else ""
+        say(f"{r.get('time', '')}  {r.get('action', ''):<8} v{r.get('version', '')}  "
+            f"{r.get('from', '-')} -> {r.get('to', '')}  by {r.get('actor', '')}  "
+            f"[{r.get('gate', '')}]  runs:/{r['run_id']}{outcome}")
     return 0
 
 
@@ -158,8 +160,10 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     Exit 1 when an alias or a Staging/Production stage points at a version with no recorded
     `mlgov promote` decision for that move (someone moved it around the gate); else 0.
     """
+    from dataclasses import replace
+
     from mlgov_checks import audit
-    from mlgov_checks.secrets import mask
+    from mlgov_checks.reporters.emit import masked
 
     if fmt == "html":
         from mlgov_checks.report_pages import require_html
@@ -176,14 +180,15 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
 
         text = render_audit(report)  # masks each value as it renders it
     else:
-        text = mask(audit.RENDER[fmt](report))
+        # Masked before rendering too: csv and json escaping must not respell a secret past the writer.
+        text = audit.RENDER[fmt](replace(report, rows=masked(report.rows), flags=masked(report.flags)))
     if output:
         write_report(output, text)
-        click.echo(mask(f"mlgov audit: {len(report.rows)} version(s) of {model!r} written to {output}"), err=True)
+        say(f"mlgov audit: {len(report.rows)} version(s) of {model!r} written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     for flag in report.flags:
-        click.echo(mask(f"mlgov audit: bypassed the gate: {flag}"), err=True)
+        say(f"mlgov audit: bypassed the gate: {flag}", err=True)
     return 1 if report.flags else 0
 
 
@@ -204,8 +209,8 @@ def next_version_cmd(model: str, bump: str, **opts: Any) -> int:
     reader, _ = connect(opts, Settings.from_options(opts).policy)
     tags = [mv.tags.get(SEMVER_TAG) for mv in reader.versions_of(model).values()]
     for bad in sorted({t for t in tags if t and semver.try_parse(t) is None}):
-        click.echo(f"mlgov next-version: ignoring {SEMVER_TAG}={bad!r}: not a semantic version", err=True)
-    click.echo(semver.next_version(tags, bump))
+        say(f"mlgov next-version: ignoring {SEMVER_TAG}={bad!r}: not a semantic version", err=True)
+    say(semver.next_version(tags, bump))
     return 0
 
 
@@ -226,7 +231,7 @@ def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, 
 
     facts = training.log_provenance(repo, run_id=run_id, policy=Settings.from_options(opts).policy,
                                     tracking_uri=tracking_uri)
-    click.echo(f"logged provenance: commit {facts['commit']}, branch {facts['branch']}, "
+    say(f"logged provenance: commit {facts['commit']}, branch {facts['branch']}, "
                f"dirty {str(facts['dirty']).lower()}")
     return 0
 
@@ -245,7 +250,7 @@ def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | N
     policy = Settings.from_options(opts).policy
     tags = training.log_review(reviewer, status, date, run_id=run_id, policy=policy,
                                tracking_uri=tracking_uri)
-    click.echo("logged review: " + ", ".join(f"{k}={v}" for k, v in tags.items()))
+    say("logged review: " + ", ".join(f"{k}={v}" for k, v in tags.items()))
     return 0
 
 
@@ -265,7 +270,7 @@ def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, **opts
                                            tracking_uri=tracking_uri)
     except CardRejectedError as e:
         emit(e.findings, settings, command="log card", targets=(path,))
-        click.echo("mlgov log card: the card was not logged", err=True)
+        say("mlgov log card: the card was not logged", err=True)
         return exit_code(e.findings)
-    click.echo(f"logged {path} as {artifact}")
+    say(f"logged {path} as {artifact}")
     return 0

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, main, write_report
+from mlgov_checks.cli import Settings, command_runner, main, say, write_report
 from mlgov_checks.cli._options import connect, mlflow_options, policy_option
 
 
@@ -30,7 +30,6 @@ def inventory_cmd(filter_string: str | None, fmt: str, output: str | None, evalu
     from mlgov_checks import inventory
     from mlgov_checks.gate import GateOptions
     from mlgov_checks.report_pages import inventory_formats, require_html
-    from mlgov_checks.secrets import masker
 
     if fmt == "html":
         require_html()  # exit 2 naming the extra, before any request
@@ -39,13 +38,12 @@ def inventory_cmd(filter_string: str | None, fmt: str, output: str | None, evalu
     report = inventory.build(reader=reader, policy=policy, filter_string=filter_string,
                              evaluate=GateOptions() if evaluate else None)
     text = inventory_formats.renderer(fmt)(report)
-    mask = masker()
-    text = text if fmt == "html" else mask(text)  # the html page masks each value as it renders it
+    # The html page masks each value as it renders it; the other formats are masked as written.
     if output:
         write_report(output, text)
-        click.echo(f"mlgov inventory: {len(report.rows)} model(s) written to {output}", err=True)
+        say(f"mlgov inventory: {len(report.rows)} model(s) written to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     for flag in report.flags:
-        click.echo(mask(f"mlgov inventory: bypassed the gate: {flag}"), err=True)
+        say(f"mlgov inventory: bypassed the gate: {flag}", err=True)
     return inventory.exit_status(report)

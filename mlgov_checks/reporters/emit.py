@@ -1,4 +1,4 @@
-"""The one way out: every report byte (stdout, report files, the job summary, annotations) is written here.
+"""The one way out: every byte mlgov prints or writes (reports, the job summary, annotations, plain lines).
 
 Credentials are masked exactly once: findings and context by `prepare` before rendering (so that a
 secret is caught before JSON or XML escaping changes its spelling), any other text here.
@@ -10,10 +10,13 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding
 from mlgov_checks.reporters import ReportContext, get_renderer, prepare
+
+T = TypeVar("T")
 
 STDOUT = "-"
 STDERR = "-2"
@@ -75,3 +78,28 @@ def emit(outputs: Sequence[Output]) -> None:
             if not o.courtesy:
                 raise UsageError(mask(f"cannot write report {o.dest}: {e.strerror}")) from e
             sys.stderr.write(mask(f"mlgov: cannot write the job summary: {e.strerror}") + "\n")
+
+
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Plain text for the user (a success or refusal line, an error, a listing), masked like a report."""
+    emit([Output(STDERR if err else STDOUT, text + ("\n" if nl else ""))])
+
+
+def masked(value: T) -> T:
+    """A copy of data (text, or dicts and lists of it) with every text masked: for data that is
+    serialised (JSON, csv) after masking, so escaping cannot change how a secret is spelled."""
+    from mlgov_checks.secrets import masker
+
+    mask = masker()
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return mask(v)
+        if isinstance(v, dict):
+            return {walk(k): walk(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(walk(x) for x in v)
+        return v
+
+    result: T = walk(value)
+    return result
