@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mlgov_checks.cli import main
+from mlgov_checks.entry import main
 
-main(prog_name="mlgov")
+main()

@@ -12,11 +12,11 @@ from mlgov_checks import checks
 from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import Policy
-from mlgov_checks.records import ModelVersionRecord, RunRecord
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # records are imported by the gate's functions: the card hook never needs them
     from mlgov_checks.backend import FetchSpec, Reader, Resolved
     from mlgov_checks.gitrepo import LazyRepository
+    from mlgov_checks.records import ModelVersionRecord, RunRecord
 
 GATED = ("run", "version")  # the subjects a registry read gives the gate
 
@@ -63,6 +63,7 @@ def run(targets: Sequence[str], policy: Policy, options: GateOptions, reader: Re
 def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) -> GateResult:
     """The chosen families on records already fetched (promote fetches once, then judges)."""
     from mlgov_checks.checks.evidence import REACHABLE
+    from mlgov_checks.records import ModelVersionRecord
 
     repository = _repository(options.repo)
     findings: list[Finding] = []
@@ -100,6 +101,8 @@ def _repository(path: str | None) -> LazyRepository | None:
 def evaluate(record: RunRecord | ModelVersionRecord, policy: Policy, options: GateOptions, *,
              baseline_note: str | None = None, repository: LazyRepository | None = None) -> Iterator[Finding]:
     """The chosen families on one fetched record (a run, or a version and its run)."""
+    from mlgov_checks.records import ModelVersionRecord, RunRecord
+
     chosen = options.chosen()
     version = record if isinstance(record, ModelVersionRecord) else None
     run = version.run if version is not None else record

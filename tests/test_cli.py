@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -121,6 +122,23 @@ def test_card_command_never_imports_mlflow_or_gitpython():
     proc = subprocess.run([sys.executable, "-c", code, GOOD], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("HEAVY="), proc.stdout
+
+
+def test_the_hook_entry_runs_card_without_click_and_as_the_cli_does(tmp_path):
+    """`mlgov card FILE...` (the commit hook) loads neither Click nor anything heavy, and says what the
+    Click command says, exit code included; with an option it is the Click command itself."""
+    code = ("import sys; from mlgov_checks.entry import main\n"
+            "try:\n main(sys.argv[1:])\nexcept SystemExit as e: code = e.code\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('click', 'mlflow', 'git', 'jsonschema'))\n"
+            "print('HEAVY=' + ','.join(heavy)); print('CODE=' + str(code))")
+    bad = str(CARDS / "bad_placeholder.yaml")
+    fast = subprocess.run([sys.executable, "-c", code, "card", GOOD, bad], capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert "HEAVY=\n" in fast.stdout and fast.stdout.strip().endswith("CODE=1"), fast.stdout + fast.stderr
+    slow = subprocess.run([sys.executable, "-c", code, "card", "--no-color", GOOD, bad], capture_output=True,
+                          text=True, env={**os.environ, "NO_COLOR": "1"})
+    assert "HEAVY=click" in slow.stdout and slow.stdout.strip().endswith("CODE=1"), slow.stdout
+    assert fast.stdout.split("HEAVY=")[0] == slow.stdout.split("HEAVY=")[0]  # the same report
 
 
 @pytest.mark.parametrize("command", ["check", "metrics", "provenance"])

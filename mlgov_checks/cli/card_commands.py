@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from mlgov_checks import gate
-from mlgov_checks.cli import Settings, command_runner, emit, main, say
+from mlgov_checks.cli import command_runner, main, say
 from mlgov_checks.cli._options import report_options
+from mlgov_checks.commands import run_card
 from mlgov_checks.errors import UsageError
 
 
@@ -24,15 +24,7 @@ def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
     git tracks, or does not track yet but does not ignore (outside git: every such file below
     it). Finding none is exit 1: no card is not a compliant card.
     """
-    settings = Settings.from_options(opts)
-    files = list(paths) or gate.discover_cards()
-    if not files:
-        where = os.path.abspath(os.getcwd())
-        say(f"mlgov card: no model card found: looked for {' / '.join(gate.CARD_NAMES)} below "
-                   f"{where} (files git tracks, or does not ignore); give paths, or run `mlgov init`", err=True)
-        return 1
-    findings = gate.run_cards(files, settings.policy)
-    return emit(findings, settings, command="card", targets=files, repo_cards=files)
+    return run_card(paths, opts)
 
 
 @main.command("policy")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding
-from mlgov_checks.reporters.context import ReportContext
+from mlgov_checks.reporters.context import LAYOUT_FORMATS, ReportContext
 
 __all__ = ["FORMATS", "ReportContext", "Renderer", "get_renderer", "prepare", "render"]
 
@@ -31,21 +31,27 @@ def get_renderer(name: str) -> Renderer:
     return render
 
 
-def prepare(findings: Sequence[Finding], ctx: ReportContext) -> tuple[list[Finding], ReportContext]:
-    """The findings and context with credentials masked (the one masking step), and a layout set."""
-    from mlgov_checks.reporters import locations
+def prepare(findings: Sequence[Finding], ctx: ReportContext,
+            formats: Iterable[str] | None = None) -> tuple[list[Finding], ReportContext]:
+    """The findings and context with credentials masked (the one masking step), and a layout set
+    when one of `formats` (default: any) points at repository files."""
     from mlgov_checks.reporters._common import masked, visible
     from mlgov_checks.secrets import masker
 
     m = masker()
-    layout = ctx.layout or locations.discover(cwd=os.getcwd(), env=os.environ, policy_file=ctx.policy_source)
+    layout = ctx.layout
+    if layout is None and (formats is None or set(formats) & set(LAYOUT_FORMATS)):
+        from mlgov_checks.reporters import locations
+
+        layout = locations.discover(cwd=os.getcwd(), env=os.environ, policy_file=ctx.policy_source)
 
     def v(text: str | None) -> str | None:
         return visible(text, m) if text else text
 
-    layout = replace(layout, policy=v(layout.policy), policy_shown=v(layout.policy_shown),
-                     fallback=v(layout.fallback), cards=tuple((visible(p, m), d) for p, d in layout.cards),
-                     logged=tuple((visible(p, m), d) for p, d in layout.logged))
+    if layout is not None:
+        layout = replace(layout, policy=v(layout.policy), policy_shown=v(layout.policy_shown),
+                         fallback=v(layout.fallback), cards=tuple((visible(p, m), d) for p, d in layout.cards),
+                         logged=tuple((visible(p, m), d) for p, d in layout.logged))
     safe_ctx = replace(ctx, targets=tuple(visible(t, m) for t in ctx.targets), layout=layout,
                        policy_source=v(ctx.policy_source), sarif_category=v(ctx.sarif_category))
     return masked(findings, m), safe_ctx

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters.context import ReportContext
-from mlgov_checks.reporters.locations import RepoLayout
 from mlgov_checks.secrets import mask, masker
+
+if TYPE_CHECKING:
+    from mlgov_checks.reporters.locations import RepoLayout
 
 # Worst first: what a group of findings (one check on one target) reports as its status.
 SEVERITY = (Status.ERROR, Status.FAIL, Status.WARN, Status.WAIVED, Status.PASS)

@@ -37,15 +37,17 @@ def report_outputs(findings: Sequence[Finding], ctx: ReportContext, *, stdout_fo
                    files: Sequence[tuple[str, str]] = (), env: Mapping[str, str] | None = None) -> list[Output]:
     """What a reporting command writes: stdout's format, each --report, and in GitHub mode the
     job summary and the annotations (to stderr when stdout carries a machine-readable report)."""
-    from mlgov_checks.reporters.github_report import annotation_stream
-
     env = os.environ if env is None else env
-    safe, safe_ctx = prepare(findings, ctx)
+    github = env.get("GITHUB_ACTIONS") == "true"
+    formats = [stdout_format, *(fmt for fmt, _ in files), *(("markdown", "github") if github else ())]
+    safe, safe_ctx = prepare(findings, ctx, formats)
     plain_ctx = replace(safe_ctx, color=False)
     out = [Output(STDOUT, get_renderer(stdout_format)(safe, safe_ctx if stdout_format == "text" else plain_ctx),
                   masked=True)]
     out += [Output(path, get_renderer(fmt)(safe, plain_ctx), masked=True) for fmt, path in files]
-    if env.get("GITHUB_ACTIONS") == "true":
+    if github:
+        from mlgov_checks.reporters.github_report import annotation_stream
+
         summary = env.get("GITHUB_STEP_SUMMARY")
         if summary:
             out.append(Output(summary, get_renderer("markdown")(safe, plain_ctx), masked=True, append=True,

@@ -15,23 +15,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # nosec B405 - builds XML, never parses it
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from mlgov_checks.findings import Finding, Status, group_by_target
 from mlgov_checks.reporters._common import layout_of, targets_in_order
-from mlgov_checks.reporters.context import JUNIT_FLAVORS, ReportContext
+from mlgov_checks.reporters.context import ReportContext
 from mlgov_checks.reporters.locations import Location, RepoLayout, locate, target_name
 
 _ELEMENT = {Status.FAIL: "failure", Status.ERROR: "error", Status.WAIVED: "skipped"}
 _COUNT = {Status.FAIL: "failures", Status.ERROR: "errors", Status.WAIVED: "skipped"}
-
-
-def flavor_from_env(env: Mapping[str, str]) -> str:
-    """MLGOV_JUNIT_FLAVOR when valid, else `gitlab` inside a GitLab CI job, else `jenkins`."""
-    chosen = env.get("MLGOV_JUNIT_FLAVOR", "").strip().lower()
-    if chosen in JUNIT_FLAVORS:
-        return chosen
-    return "gitlab" if env.get("GITLAB_CI") == "true" else "jenkins"
 
 
 def _text(f: Finding, loc: Location) -> str:

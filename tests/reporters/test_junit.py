@@ -10,7 +10,7 @@ import consumers
 
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.junit_report import flavor_from_env
+from mlgov_checks.reporters.context import flavor_from_env
 
 
 def parse(findings, ctx):

@@ -54,6 +54,8 @@ def test_check_with_credentials(prod_server, policy, tmp_path, who):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads(proc.stdout)
     statuses = {f["check"]: f["status"] for f in doc["findings"] if f["target"] == TARGET}
+    # registered from a run's files, not a logged model: no signature to compare, a warning
+    assert statuses.pop("card-signature-match") == "warn", statuses
     assert statuses and set(statuses.values()) <= {"pass"}, statuses
     assert {"card-artifact-valid", "evidence-approval", "metrics-threshold",
             "provenance-reviewer"} <= set(statuses)
