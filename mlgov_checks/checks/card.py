@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,8 @@ from mlgov_checks.checks.card_ids import (  # noqa: F401 - the family's checks, 
     YAML11,
     schema_text,
 )
+from mlgov_checks.checks.card_jsonschema import describe as _kind
+from mlgov_checks.checks.card_jsonschema import dotted as _dotted
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import CARD_FIELDS, Policy
 from mlgov_checks.yamldoc import Document, Mark, Path, ProblemKind
@@ -66,13 +67,6 @@ class _Ctx:
         return self.doc.mark_of(path)
 
 
-def _dotted(path: Path) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(root)"
-
-
 def _is_empty(v: Any) -> bool:
     return v is None or (isinstance(v, (str, list, dict)) and not (v.strip() if isinstance(v, str) else v))
 
@@ -101,22 +95,6 @@ def _expect_text(ctx: _Ctx, path: Path, value: Any, what: str = "text") -> None:
     if _yaml11_text(ctx, path, value):
         return
     ctx.fail(TYPE, f"{_dotted(path)} must be {what}, got {_kind(value)}", ctx.at(path))
-
-
-def _kind(v: Any) -> str:
-    if v is None:
-        return "nothing (null)"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, (int, float)):
-        return "a number"
-    if isinstance(v, dict):
-        return "a mapping"
-    if isinstance(v, list):
-        return "a list"
-    if isinstance(v, (dt.date, dt.datetime)):
-        return "a date"
-    return "text"
 
 
 def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
