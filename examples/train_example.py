@@ -45,6 +45,37 @@ def drift_score(expected, actual, bins: int = 10) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+def customers(n: int, seed: int = 7):
+    """Synthetic customers with the card's inputs (tenure_months, monthly_charges, contract_type)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    contract = rng.choice(["monthly", "one_year", "two_year"], size=n, p=[0.55, 0.25, 0.2])
+    tenure = rng.integers(1, 72, size=n)
+    charges = np.round(rng.normal(65, 20, size=n).clip(15, 150), 2)
+    risk = 1.2 - 0.04 * tenure + 0.02 * (charges - 65) + np.where(contract == "monthly", 1.0, -1.0)
+    churned = (rng.random(n) < 1 / (1 + np.exp(-4 * risk))).astype(int)
+    frame = pd.DataFrame({"tenure_months": tenure.astype("int64"), "monthly_charges": charges,
+                          "contract_type": contract})
+    return frame, churned
+
+
+def churn_model(pipeline):
+    """The classifier as an MLflow model whose output is the card's churn_probability column."""
+    import mlflow
+    import pandas as pd
+
+    class ChurnModel(mlflow.pyfunc.PythonModel):
+        def __init__(self, fitted):
+            self.fitted = fitted
+
+        def predict(self, context, model_input, params=None):
+            return pd.DataFrame({"churn_probability": self.fitted.predict_proba(model_input)[:, 1]})
+
+    return ChurnModel(pipeline)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=os.path.join(tempfile.gettempdir(), "mlgov-example"))
@@ -56,10 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     import mlflow
-    from sklearn.datasets import make_classification
+    from mlflow.models import infer_signature
+    from sklearn.compose import make_column_transformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score
     from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     import mlgov_checks
     from mlgov_checks import semver
@@ -77,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     experiment_id = (experiment.experiment_id if experiment else
                      client.create_experiment("churn-example", artifact_location=artifacts))
 
-    X, y = make_classification(n_samples=3000, n_features=6, n_informative=4, class_sep=1.5, random_state=7)
+    X, y = customers(3000)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=7)
     params = {"C": 1.0, "max_iter": 200}
     try:
@@ -86,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
             mlgov_checks.log_provenance(args.repo, policy=policy)
             mlgov_checks.log_review(args.reviewer, "approved", policy=policy)
 
-            model = LogisticRegression(**params).fit(X_train, y_train)
+            model = make_pipeline(
+                make_column_transformer((OneHotEncoder(), ["contract_type"]), remainder=StandardScaler()),
+                LogisticRegression(**params)).fit(X_train, y_train)
             metrics = {"accuracy": round(float(accuracy_score(y_test, model.predict(X_test))), 4),
                        "drift_score": round(drift_score(model.predict_proba(X_train)[:, 1],
                                                         model.predict_proba(X_test)[:, 1]), 4)}
@@ -103,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
                 card_path.write_text(yaml.safe_dump(card, sort_keys=False), encoding="utf-8")
                 mlgov_checks.log_model_card(str(card_path), policy=policy)
 
-            info = mlflow.sklearn.log_model(model, name="model", input_example=X_test[:2])
+            # The card documents the inputs and the churn_probability output: the signature says the same.
+            wrapped = churn_model(model)
+            signature = infer_signature(X_test[:5], wrapped.predict(None, X_test[:5]))
+            info = mlflow.pyfunc.log_model(name="model", python_model=wrapped, signature=signature,
+                                           pip_requirements=["scikit-learn", "pandas"])
     except MlgovError as e:
         print(f"train_example: {e}", file=sys.stderr)
         return e.exit_code

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from mlgov_checks.backend import errors, stores
-from mlgov_checks.errors import NotFoundError, UnreachableError, UsageError
+from mlgov_checks.errors import EvaluationError, NotFoundError, UnreachableError, UsageError
 from mlgov_checks.secrets import mask
 
 T = TypeVar("T")
@@ -107,8 +107,10 @@ class Client:
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
             if errors.skinny_without_store(self.uri):
                 raise errors.missing_extra(self.uri) from e
-            raise UsageError(f"cannot use tracking URI {mask(str(self.uri))}: {mask(errors.first_line(e))}",
-                             hint="check --tracking-uri / MLFLOW_TRACKING_URI (and --registry-uri)") from e
+            why = f"cannot use tracking URI {mask(str(self.uri))}: {mask(errors.first_line(e))}"
+            if "unsupported URI" in str(e) or "Supported URI schemes" in str(e):  # the user's input to fix
+                raise UsageError(why, hint="check --tracking-uri / MLFLOW_TRACKING_URI (and --registry-uri)") from e
+            raise EvaluationError(why) from e  # a store that is there but cannot be read
         self._down: str | None = None  # why the server is unusable, once a call has shown it
         stores.use_tracking_uri(self.uri)
 

@@ -92,7 +92,8 @@ def translate(what: str, exc: BaseException, shown_uri: str) -> EvaluationError:
         return EvaluationError(f"{what}: access denied (HTTP {status}) {where}",
                                hint="check MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN")
     if is_not_found(exc):
-        return NotFoundError(f"{what}: not found {where}")
+        detail = f" ({mask(text)})" if isinstance(exc, OSError) else ""  # which file a local store lacks
+        return NotFoundError(f"{what}: not found{detail} {where}")
     if type(exc).__module__.startswith("mlflow"):
         return EvaluationError(f"{what}: {mask(text)} {where}")
     return EvaluationError(f"{what}: {type(exc).__name__}: {mask(text)} {where}")

@@ -46,28 +46,25 @@ def _rejects_in(err: EvaluationError) -> bool:
 def versions_of_models(reader: Reader, names: Sequence[str]) -> dict[str, list[ModelVersionRecord]]:
     """Every version of every named model, without runs: `name IN (...)`, 100 names a request.
 
-    MLflow's model-version search accepts a list for `name` (`LIST_SUPPORTED_KEYS`); its filter
-    grammar has no OR, so a server that refuses IN is asked one name at a time, as a last resort.
+    MLflow 3's model-version search accepts a list for `name`; MLflow 2.x refuses IN there and its
+    filter grammar has no OR, so against such a server every version of the registry is read in
+    one paged search (10,000 a page) and kept for the named models: never a request per model.
     """
     unique = sorted(set(names))
     out: dict[str, list[ModelVersionRecord]] = {n: [] for n in unique}
-    listed = True
+    found: list[Any] = []
     for i in range(0, len(unique), config.NAME_CHUNK):
         chunk = unique[i:i + config.NAME_CHUNK]
-        found: list[Any] = []
-        if listed:
-            try:
-                found = list(_search(reader, "model versions",
-                                     f"name IN ({', '.join(quote(n) for n in chunk)})"))
-            except EvaluationError as e:
-                if not _rejects_in(e):
-                    raise
-                listed = False
-        if not listed:
-            found = [mv for n in chunk for mv in _search(reader, f"models:/{n}", f"name = {quote(n)}")]
-        for mv in found:
-            if mv.name in out:
-                out[mv.name].append(version_record(mv))
+        try:
+            found += list(_search(reader, "model versions", f"name IN ({', '.join(quote(n) for n in chunk)})"))
+        except EvaluationError as e:
+            if not _rejects_in(e):
+                raise
+            found = list(_search(reader, "model versions", ""))
+            break
+    for mv in found:
+        if mv.name in out:
+            out[mv.name].append(version_record(mv))
     for versions in out.values():
         versions.sort(key=lambda v: int(v.version) if v.version.isdigit() else 0)
     return out
