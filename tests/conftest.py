@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -51,3 +52,10 @@ def git_repo(tmp_path):
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     return repo
+
+
+def tool_missing(message: str) -> NoReturn:
+    """A tool a test needs is missing: a skip on a laptop, a failure under CI (CI must run every area)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (under CI: scripts/install-test-deps.sh installs it)")
+    pytest.skip(message)

