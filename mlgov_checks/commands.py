@@ -118,3 +118,14 @@ def run_card(paths: Sequence[str], opts: dict[str, Any]) -> int:
         return 1
     findings = gate.run_cards(files, settings.policy)
     return emit(findings, settings, command="card", targets=files, repo_cards=files)
+
+
+def deliver_page(command: str, text: str, output: str | None, written: str, flags: Sequence[str]) -> None:
+    """An audit or inventory report to --output (saying what was written) or stdout; then its bypasses."""
+    if output:
+        write_report(output, text)
+        say(f"mlgov {command}: {written} written to {output}", err=True)
+    else:
+        say(text, nl=False)
+    for flag in flags:
+        say(f"mlgov {command}: bypassed the gate: {flag}", err=True)

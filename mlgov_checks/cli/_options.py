@@ -58,6 +58,20 @@ def mlflow_options(func: F) -> F:
     return func
 
 
+def page_options(evaluate_help: str) -> Callable[[F], F]:
+    """--format (csv, json, markdown, html), --output and --evaluate: the audit and inventory reports."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--evaluate", is_flag=True, help=evaluate_help)(func)
+        func = click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
+                            help="Write here, not stdout.")(func)
+        return click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown", "html"]),
+                            default="csv", show_default=True,
+                            help="html: one self-contained page (needs the [report] extra).")(func)
+
+    return decorate
+
+
 def repo_option(func: F) -> F:
     return click.option("--repo", type=click.Path(file_okay=False), default=None, metavar="PATH",
                         help="Git repository that produced the runs: also check the commit there.")(func)

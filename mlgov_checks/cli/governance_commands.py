@@ -7,16 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main, say, write_report
+from mlgov_checks.cli import Settings, command_runner, emit, main, say
 from mlgov_checks.cli._options import (
     AS_HELP,
     connect,
     mlflow_options,
+    page_options,
     policy_option,
     repo_option,
     report_options,
     run_options,
 )
+from mlgov_checks.commands import deliver_page
 from mlgov_checks.findings import Status
 
 if TYPE_CHECKING:
@@ -146,10 +148,7 @@ def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
 @click.option("--since", default=None, metavar="DATE",
               help="Versions created on or after (YYYY-MM-DD or ISO).")
 @click.option("--until", default=None, metavar="DATE", help="Versions created on or before (inclusive).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown", "html"]), default="csv",
-              show_default=True, help="html: one self-contained page (needs the [report] extra).")
-@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False), help="Write here, not stdout.")
-@click.option("--evaluate", is_flag=True, help="Also run the gate on every version (slower).")
+@page_options("Also run the gate on every version (slower).")
 @mlflow_options
 @policy_option
 @command_runner
@@ -182,13 +181,7 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     else:
         # Masked before rendering too: csv and json escaping must not respell a secret past the writer.
         text = audit.RENDER[fmt](replace(report, rows=masked(report.rows), flags=masked(report.flags)))
-    if output:
-        write_report(output, text)
-        say(f"mlgov audit: {len(report.rows)} version(s) of {model!r} written to {output}", err=True)
-    else:
-        say(text, nl=False)
-    for flag in report.flags:
-        say(f"mlgov audit: bypassed the gate: {flag}", err=True)
+    deliver_page("audit", text, output, f"{len(report.rows)} version(s) of {model!r}", report.flags)
     return 1 if report.flags else 0
 
 

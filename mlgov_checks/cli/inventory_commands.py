@@ -6,17 +6,15 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, main, say, write_report
-from mlgov_checks.cli._options import connect, mlflow_options, policy_option
+from mlgov_checks.cli import Settings, command_runner, main
+from mlgov_checks.cli._options import connect, mlflow_options, page_options, policy_option
+from mlgov_checks.commands import deliver_page
 
 
 @main.command("inventory")
 @click.option("--filter", "filter_string", default=None, metavar="FILTER",
               help="Only the registered models matching this MLflow search filter, e.g. \"name LIKE 'churn%'\".")
-@click.option("--format", "-f", "fmt", type=click.Choice(["csv", "json", "markdown", "html"]), default="csv",
-              show_default=True, help="html: one self-contained page (needs the [report] extra).")
-@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False), help="Write here, not stdout.")
-@click.option("--evaluate", is_flag=True, help="Also run the gate on every production version (slower).")
+@page_options("Also run the gate on every production version (slower).")
 @mlflow_options
 @policy_option
 @command_runner
@@ -39,11 +37,5 @@ def inventory_cmd(filter_string: str | None, fmt: str, output: str | None, evalu
                              evaluate=GateOptions() if evaluate else None)
     text = inventory_formats.renderer(fmt)(report)
     # The html page masks each value as it renders it; the other formats are masked as written.
-    if output:
-        write_report(output, text)
-        say(f"mlgov inventory: {len(report.rows)} model(s) written to {output}", err=True)
-    else:
-        say(text, nl=False)
-    for flag in report.flags:
-        say(f"mlgov inventory: bypassed the gate: {flag}", err=True)
+    deliver_page("inventory", text, output, f"{len(report.rows)} model(s)", report.flags)
     return inventory.exit_status(report)
