@@ -20,14 +20,13 @@ Prints a Markdown table: median wall time of the repeats and the HTTP requests t
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gate_bench import RUN_TAGS, Counter, start_server, stop_server
+from gate_bench import RUN_TAGS, Counter, measure, start_server, stop_server
 
 MODEL = "bench-audit"
 GOAL_SECONDS = 10.0
@@ -105,15 +104,6 @@ def batched(url: str) -> list[tuple[str, str, float]]:
     return [(r["version"], r["run_id"], r["metrics"]["accuracy"]) for r in report.rows]
 
 
-def measure(counter: Counter, func, repeats: int):
-    times, counts, result = [], {}, None
-    for _ in range(repeats):
-        counter.reset()
-        t0 = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - t0)
-        counts = counter.snapshot()
-    return statistics.median(times), sum(counts.values()), result
 
 
 def main() -> int:
@@ -135,8 +125,10 @@ def main() -> int:
             populated = time.perf_counter() - t0
             print(f"populated {n} versions in {populated:.1f} s", file=sys.stderr)
             batched(url)  # warm up imports and connections, not measured
-            nt, nreq, nrows = measure(counter, lambda: naive(url), args.naive_repeats)
-            bt, breq, brows = measure(counter, lambda: batched(url), args.repeats)
+            nt, ncounts, nrows = measure(counter, lambda: naive(url), args.naive_repeats)
+            nreq = sum(ncounts.values())
+            bt, bcounts, brows = measure(counter, lambda: batched(url), args.repeats)
+            breq = sum(bcounts.values())
         finally:
             stop_server(proc)
     if nrows != brows or len(brows) != n:

@@ -36,7 +36,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gate_bench import RUN_TAGS, Counter, start_server, stop_server
+from gate_bench import RUN_TAGS, Counter, measure, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SECONDS = 30.0
@@ -134,15 +134,6 @@ def batched(url: str) -> Summary:
             for r in report.rows]
 
 
-def measure(counter: Counter, func, repeats: int):
-    times, counts, result = [], {}, None
-    for _ in range(repeats):
-        counter.reset()
-        t0 = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - t0)
-        counts = counter.snapshot()
-    return statistics.median(times), sum(counts.values()), result
 
 
 def cli_seconds(url: str, cwd: Path) -> float:
@@ -173,8 +164,10 @@ def main() -> int:
             populated = time.perf_counter() - t0
             print(f"populated {args.models} models x {args.versions} versions in {populated:.0f} s", file=sys.stderr)
             batched(url)  # warm up imports and connections, not measured
-            nt, nreq, nrows = measure(counter, lambda: naive(url), args.naive_repeats)
-            bt, breq, brows = measure(counter, lambda: batched(url), args.repeats)
+            nt, ncounts, nrows = measure(counter, lambda: naive(url), args.naive_repeats)
+            nreq = sum(ncounts.values())
+            bt, bcounts, brows = measure(counter, lambda: batched(url), args.repeats)
+            breq = sum(bcounts.values())
             ct = statistics.median(cli_seconds(url, Path(tmp)) for _ in range(args.repeats))
         finally:
             stop_server(proc)
