@@ -10,7 +10,7 @@ Then, in the same process and against the same server:
 
 - naive: the source design's audit, per version `get_model_version` and `get_run` (after one
   listing search), plus the same alias and decision reads mlgov makes;
-- batched: `mlgov_checks.audit.build` (one paged version search, `search_runs` on run-id chunks of
+- batched: `mlgov_checks.reports.pages.audit.build` (one paged version search, `search_runs` on run-id chunks of
   100, one alias read, one decision-log search).
 
 Both produce a row per version; the script checks they agree on versions, run ids and metrics.
@@ -96,8 +96,9 @@ def naive(url: str) -> list[tuple[str, str, float]]:
 
 
 def batched(url: str) -> list[tuple[str, str, float]]:
-    from mlgov_checks import audit, backend
-    from mlgov_checks.policy import default_policy
+    from mlgov_checks import backend
+    from mlgov_checks.policy.load import default_policy
+    from mlgov_checks.reports.pages import audit
 
     report = audit.build(MODEL, reader=backend.connect(url, timeout=60).reader, policy=default_policy())
     assert report.flags, "the challenger alias was set without a decision: it must be flagged"

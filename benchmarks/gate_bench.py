@@ -172,7 +172,7 @@ def naive(url: str, n: int) -> int:
 def batched(url: str, n: int, workers: int | None) -> int:
     from mlgov_checks import backend, gate
     from mlgov_checks.findings import Status
-    from mlgov_checks.policy import default_policy
+    from mlgov_checks.policy.load import default_policy
 
     reader = backend.connect(url, timeout=60, workers=workers).reader
     result = gate.run([f"models:/{MODEL}/{v}" for v in range(1, n + 1)], default_policy(), gate.GateOptions(),

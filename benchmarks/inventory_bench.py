@@ -13,7 +13,7 @@ process and against the same server:
 - naive: the per-model loop an inventory script would write: per model `get_registered_model`
   (its aliases) and `search_model_versions(name = ...)`, `get_run` per production version, and a
   decision-log `search_runs` per model (after one experiment lookup);
-- mlgov: `mlgov_checks.inventory.build` (paged `search_registered_models`, versions by `name IN`
+- mlgov: `mlgov_checks.reports.pages.inventory.build` (paged `search_registered_models`, versions by `name IN`
   chunks of 100, runs of production versions by id chunks, one paged decision-log search), then
   the csv rendered.
 
@@ -124,9 +124,9 @@ def naive(url: str) -> Summary:
 
 
 def batched(url: str) -> Summary:
-    from mlgov_checks import backend, inventory
-    from mlgov_checks.policy import default_policy
-    from mlgov_checks.report_pages import inventory_formats
+    from mlgov_checks import backend
+    from mlgov_checks.policy.load import default_policy
+    from mlgov_checks.reports.pages import inventory, inventory_formats
 
     report = inventory.build(reader=backend.connect(url, timeout=60).reader, policy=default_policy())
     inventory_formats.to_csv(report)

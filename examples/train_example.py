@@ -96,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     import mlgov_checks
-    from mlgov_checks import semver
     from mlgov_checks.errors import MlgovError
-    from mlgov_checks.policy import load_policy
+    from mlgov_checks.governance import semver
+    from mlgov_checks.policy.load import load_policy
 
     policy = load_policy(args.policy)
     store = Path(args.store).resolve()

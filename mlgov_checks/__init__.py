@@ -13,7 +13,7 @@ __all__ = ["__version__", "log_model_card", "log_provenance", "log_review"]
 
 def __getattr__(name: str) -> Any:  # PEP 562
     if name in _LAZY:
-        from mlgov_checks import training
+        from mlgov_checks.integrations import training
 
         return getattr(training, name)
     raise AttributeError(f"module 'mlgov_checks' has no attribute {name!r}")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mlgov_checks.entry import main
+from mlgov_checks.cli.entry import main
 
 main()

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from mlgov_checks import checks
 from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Finding
-from mlgov_checks.policy import Policy
+from mlgov_checks.policy.load import Policy
 
 if TYPE_CHECKING:  # records are imported by the gate's functions: the card hook never needs them
     from mlgov_checks.backend import FetchSpec, Reader, Resolved
-    from mlgov_checks.gitrepo import LazyRepository
+    from mlgov_checks.integrations.gitrepo import LazyRepository
     from mlgov_checks.records import ModelVersionRecord, RunRecord
 
 GATED = ("run", "version")  # the subjects a registry read gives the gate
@@ -93,7 +93,7 @@ def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) ->
 def _repository(path: str | None) -> LazyRepository | None:
     if path is None:
         return None
-    from mlgov_checks.gitrepo import LazyRepository
+    from mlgov_checks.integrations.gitrepo import LazyRepository
 
     return LazyRepository(path)
 
@@ -144,7 +144,7 @@ def discover_cards(cwd: str | None = None) -> list[str]:
 
     Outside git, a walk that skips hidden and vendored dirs.
     """
-    from mlgov_checks import gitrepo
+    from mlgov_checks.integrations import gitrepo
 
     base = cwd or os.getcwd()
     tracked = gitrepo.tracked_files(CARD_NAMES, base, untracked=True)

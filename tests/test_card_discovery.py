@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.conftest import CARDS, git
 
 

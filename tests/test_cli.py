@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlgov_checks.checks import REGISTRY
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.conftest import CARDS, git
 
 GOOD = str(CARDS / "ok_template.yaml")
@@ -115,7 +115,7 @@ def test_no_traceback_from_the_real_command(tmp_path):
 
 
 def test_card_command_never_imports_mlflow_or_gitpython():
-    code = ("import sys; from mlgov_checks.cli import main\n"
+    code = ("import sys; from mlgov_checks.cli.app import main\n"
             "try:\n main(['card', sys.argv[1]])\nexcept SystemExit: pass\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('mlflow', 'git', 'jsonschema'))\n"
             "print('HEAVY=' + ','.join(heavy))")
@@ -127,7 +127,7 @@ def test_card_command_never_imports_mlflow_or_gitpython():
 def test_the_hook_entry_runs_card_without_click_and_as_the_cli_does(tmp_path):
     """`mlgov card FILE...` (the commit hook) loads neither Click nor anything heavy, and says what the
     Click command says, exit code included; with an option it is the Click command itself."""
-    code = ("import sys; from mlgov_checks.entry import main\n"
+    code = ("import sys; from mlgov_checks.cli.entry import main\n"
             "try:\n main(sys.argv[1:])\nexcept SystemExit as e: code = e.code\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('click', 'mlflow', 'git', 'jsonschema'))\n"
             "print('HEAVY=' + ','.join(heavy)); print('CODE=' + str(code))")

@@ -12,7 +12,7 @@ from mlgov_checks.backend.resolve import experiment_hints
 from mlgov_checks.checks import evidence
 from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.policy.load import policy_from_mapping
 from mlgov_checks.records import CardArtifact, ModelVersionRecord
 from tests.checks.test_evidence import make_version
 

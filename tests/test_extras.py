@@ -17,7 +17,7 @@ class _Absent:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 sys.meta_path.insert(0, _Absent())
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 main(sys.argv[1:], prog_name="mlgov")
 """
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgov_checks import yamldoc
 from mlgov_checks.checks import card
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import default_policy, parse_policy_document, validate
+from mlgov_checks.policy.load import default_policy, parse_policy_document, validate
+from mlgov_checks.yamlio import loader as yamldoc
 
 POLICY = default_policy()
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -52,7 +52,7 @@ def test_hostile_file_is_a_finding(tmp_path, name, check):
     code = (
         "import sys;"
         "sys.argv=['mlgov','card','--format','json',sys.argv[1]];"
-        "from mlgov_checks.cli import main;"
+        "from mlgov_checks.cli.app import main;"
         "rc=0\n"
         "try:\n main(standalone_mode=False)\n"
         "except SystemExit as e:\n rc=e.code\n"

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from mlgov_checks import identity, roles
 from mlgov_checks.checks import approvals, provenance
 from mlgov_checks.checks._base import Context
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.governance import identity, roles
+from mlgov_checks.policy.load import policy_from_mapping
 from mlgov_checks.records import RunRecord
 from tests.checks.test_approvals import approval, make_version
 

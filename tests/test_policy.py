@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlgov_checks.errors import PolicyError
-from mlgov_checks.policy import DEFAULTS, find_policy, load_policy
+from mlgov_checks.policy.load import DEFAULTS, find_policy, load_policy
 
 
 def write(tmp_path, text, name=".mlgov.yaml"):

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from mlgov_checks.checks import policy_guard
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from mlgov_checks.errors import PolicyError
-from mlgov_checks.policy import policy_from_mapping
-from mlgov_checks.policy_ref import judge
+from mlgov_checks.policy.load import policy_from_mapping
+from mlgov_checks.policy.ref import judge
 from tests.conftest import CARDS, git
 
 BASE = """\

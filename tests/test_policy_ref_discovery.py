@@ -10,8 +10,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
-from mlgov_checks.policy_ref import judge
+from mlgov_checks.cli.app import main
+from mlgov_checks.policy.ref import judge
 from tests.conftest import CARDS, git
 
 STRICT = "card:\n  required_fields: [sign_off]\nmetrics:\n  thresholds:\n    accuracy: {min: 0.9}\n"
@@ -185,7 +185,7 @@ def test_option_like_ref_is_refused(repo):
 
 def test_card_with_policy_ref_loads_no_gitpython_mlflow_or_jsonschema(repo, tmp_path):
     """REF is read with plain git; the second run has the policies' validation cached."""
-    code = ("import sys; from mlgov_checks.cli import main\n"
+    code = ("import sys; from mlgov_checks.cli.app import main\n"
             "try:\n    main(['card', '--policy-ref', 'main', 'models/churn/model_card.yaml'])\n"
             "except SystemExit:\n    pass\n"
             "print(sorted(m for m in ('git', 'mlflow', 'jsonschema') if m in sys.modules))")

@@ -7,8 +7,8 @@ import re
 import yaml
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.cli.app import main
+from mlgov_checks.policy.load import policy_from_mapping
 from tests.conftest import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text("utf-8")

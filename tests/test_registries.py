@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from mlgov_checks import registries
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from mlgov_checks.errors import UsageError
+from mlgov_checks.governance import registries
 from mlgov_checks.targets import parse_target
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlgov_checks import roles
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.governance import roles
+from mlgov_checks.policy.load import policy_from_mapping
 
 POLICY = {"version": 1, "roles": {
     "members": {"admin": ["Carol@corp.example"], "data_scientist": ["alice", "dave"], "viewer": ["vic"]},

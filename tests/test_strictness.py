@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from mlgov_checks import strictness
-from mlgov_checks.policy import DEFAULTS, policy_from_mapping
+from mlgov_checks.policy import strictness
+from mlgov_checks.policy.load import DEFAULTS, policy_from_mapping
 
 WAIVER = {"check": "metrics-threshold", "target": "models:/m/1", "reason": "known dip",
           "approved_by": "ann", "expires": "2026-12-01"}

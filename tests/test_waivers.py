@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from mlgov_checks import gate
 from mlgov_checks.checks import waivers
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Finding, Status, exit_code
-from mlgov_checks.policy import load_policy, policy_from_mapping
+from mlgov_checks.policy.load import load_policy, policy_from_mapping
 
 TODAY = dt.date(2026, 11, 28)
 MODEL = "models:/fraud-detector/3"
@@ -279,7 +279,7 @@ def test_waiver_needs_the_waive_permission_when_roles_are_configured(tmp_path):
 
     from mlgov_checks.checks import waivers
     from mlgov_checks.findings import Finding, Status
-    from mlgov_checks.policy import policy_from_mapping
+    from mlgov_checks.policy.load import policy_from_mapping
 
     today = dt.date(2026, 11, 28)
     failing = Finding("metrics-threshold", Status.FAIL, "models:/m/1", "accuracy=0.7 is below the minimum 0.8")

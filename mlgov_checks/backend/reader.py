@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from mlgov_checks.backend import config, records
+from mlgov_checks.backend import config
+from mlgov_checks.backend import convert as records
 from mlgov_checks.backend.artifacts import Evidence
 from mlgov_checks.backend.client import Client
 from mlgov_checks.backend.errors import retarget

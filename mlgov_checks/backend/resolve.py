@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from mlgov_checks.backend import records
+from mlgov_checks.backend import convert as records
 from mlgov_checks.backend.errors import retarget
 from mlgov_checks.backend.spec import FetchSpec
 from mlgov_checks.errors import EvaluationError

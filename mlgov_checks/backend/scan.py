@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mlgov_checks.backend import config
+from mlgov_checks.backend.convert import run_record, version_record
 from mlgov_checks.backend.reader import Reader, quote
-from mlgov_checks.backend.records import run_record, version_record
 from mlgov_checks.errors import EvaluationError
 from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
 

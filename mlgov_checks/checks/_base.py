@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from mlgov_checks.findings import Finding, Status
 
 if TYPE_CHECKING:
-    from mlgov_checks.gitrepo import LazyRepository
-    from mlgov_checks.policy import Policy
+    from mlgov_checks.integrations.gitrepo import LazyRepository
+    from mlgov_checks.policy.load import Policy
     from mlgov_checks.records import ModelVersionRecord
 
 # What a family's `evaluate(subject, ctx)` is given: a run, a model version, a card file's path,

@@ -9,10 +9,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mlgov_checks import identity, roles, semver
 from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
-from mlgov_checks.policy import Policy
+from mlgov_checks.governance import identity, roles, semver
+from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord
 
 PREFIX = "mlgov.approval."

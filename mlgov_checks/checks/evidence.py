@@ -7,9 +7,9 @@ from typing import Any
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.checks._base import Check, Context, check_from
-from mlgov_checks.checks.card_logged import check_card_artifact, check_card_metrics, check_card_signature
+from mlgov_checks.checks.card.logged import check_card_artifact, check_card_metrics, check_card_signature
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.policy import Policy
+from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
 
 
@@ -170,7 +170,7 @@ def check_semantic_version(version: ModelVersionRecord, policy: Policy) -> Itera
     """
     if not policy.section("evidence")["require_semantic_version"]:
         return
-    from mlgov_checks import semver
+    from mlgov_checks.governance import semver
 
     value = (version.tags.get(SEMVER_TAG) or "").strip()
     parsed = semver.try_parse(value) if value else None

@@ -9,7 +9,7 @@ from typing import Any
 
 from mlgov_checks.checks._base import Context, check_from
 from mlgov_checks.findings import Finding
-from mlgov_checks.policy import Policy
+from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
 
 # MLflow's fallback when the baseline value is 0 and a relative change is asked for: the candidate

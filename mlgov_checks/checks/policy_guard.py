@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from mlgov_checks import strictness
 from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
-from mlgov_checks.policy import Policy
+from mlgov_checks.policy import strictness
+from mlgov_checks.policy.load import Policy
 
 LOOSENED = Check("policy-loosened", "The change does not loosen the policy", """
     With `--policy-ref REF` the gate is judged by the policy committed at REF (for a pull request:

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.policy import Policy
+from mlgov_checks.policy.load import Policy
 
 EXPIRING_DAYS = 14
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -167,7 +167,7 @@ def apply(findings: list[Finding], policy: Policy, *, today: dt.date,
     waivers = parse_waivers(policy, today=today)
     if not waivers:
         return findings
-    from mlgov_checks import roles
+    from mlgov_checks.governance import roles
 
     refused = {w.index: why for w in waivers
                for ok, why in [roles.permitted(w.approved_by, roles.Action.WAIVE, policy)] if not ok}

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mlgov_checks.reporters import FORMATS
+from mlgov_checks.reports.findings import FORMATS
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Backend
-    from mlgov_checks.policy import Policy
+    from mlgov_checks.policy.load import Policy
 
 F = TypeVar("F", bound=Callable[..., Any])
 

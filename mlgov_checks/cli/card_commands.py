@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli import command_runner, main, say
 from mlgov_checks.cli._options import report_options
-from mlgov_checks.commands import run_card
+from mlgov_checks.cli.app import command_runner, main, say
+from mlgov_checks.cli.shared import run_card
 from mlgov_checks.errors import UsageError
 
 
@@ -35,7 +35,7 @@ def policy_cmd(paths: tuple[str, ...]) -> int:
 
     Exit 0 when valid; exit 2 with file:line and the offending key otherwise.
     """
-    from mlgov_checks.policy import find_policy, load_policy
+    from mlgov_checks.policy.load import find_policy, load_policy
 
     targets = list(paths) or [p for p in [find_policy()] if p]
     if not targets:

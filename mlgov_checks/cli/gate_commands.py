@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main, say
 from mlgov_checks.cli._options import connect, mlflow_options, repo_option, report_options
+from mlgov_checks.cli.app import Settings, command_runner, emit, main, say
 from mlgov_checks.errors import UsageError
 from mlgov_checks.targets import TARGETS_HELP, parse_targets
 
@@ -17,7 +17,7 @@ from mlgov_checks.targets import TARGETS_HELP, parse_targets
 def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: tuple[str, ...] | None) -> int:
     from mlgov_checks import gate
     from mlgov_checks.records import ModelVersionRecord
-    from mlgov_checks.reporters import locations
+    from mlgov_checks.reports.findings import locations
 
     settings = Settings.from_options(opts)
     chosen = list(targets) or list(settings.policy.section("targets"))
@@ -30,8 +30,8 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
     result = gate.run(chosen, settings.policy, options, reader)
     findings = result.findings
     if opts.get("record"):  # `check --record`: the only way this command writes
-        from mlgov_checks import governance
-        from mlgov_checks.reporters import ReportContext, render
+        from mlgov_checks.governance import actions as governance
+        from mlgov_checks.reports.findings import ReportContext, render
 
         ctx = ReportContext(command="check", policy_source=settings.policy.source)
         outcome = governance.record_result(result, policy=settings.policy, writer=writer,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, emit, main, say
 from mlgov_checks.cli._options import (
     AS_HELP,
     connect,
@@ -18,12 +17,13 @@ from mlgov_checks.cli._options import (
     report_options,
     run_options,
 )
-from mlgov_checks.commands import deliver_page
+from mlgov_checks.cli.app import Settings, command_runner, emit, main, say
+from mlgov_checks.cli.shared import deliver_page
 from mlgov_checks.findings import Status
 
 if TYPE_CHECKING:
     from mlgov_checks.gate import GateOptions
-    from mlgov_checks.governance import Outcome
+    from mlgov_checks.governance.actions import Outcome
 
 
 def _gate_options(opts: dict[str, Any]) -> GateOptions:
@@ -70,7 +70,8 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **op
     TARGET: models:/NAME/VERSION or models:/NAME@ALIAS. Refused (exit 1, nothing written) when
     you lack the `approve` permission, are not in `approval.allowed_approvers`, or authored the run.
     """
-    from mlgov_checks import governance, roles
+    from mlgov_checks.governance import actions as governance
+    from mlgov_checks.governance import roles
 
     settings = Settings.from_options(opts)
     if _blocked(settings):
@@ -100,7 +101,8 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
     `promote` permission or, for --stage Production or a production alias
     (`approval.production_aliases`), the version lacks the approval quorum.
     """
-    from mlgov_checks import governance, registries, roles
+    from mlgov_checks.governance import actions as governance
+    from mlgov_checks.governance import registries, roles
 
     registries.refuse_stage(stage, registries.chosen_registry_uri(opts.get("registry_uri")))
     dest = governance.Destination(alias=alias, stage=stage)
@@ -123,7 +125,7 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
 def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     """List the decision log of a model: promotions, archivals and recorded checks, oldest first."""
     from mlgov_checks.backend import DECISION_TAG
-    from mlgov_checks.reporters.emit import masked
+    from mlgov_checks.reports.findings.emit import masked
 
     reader, _ = connect(opts, Settings.from_options(opts).policy)
     rows = []
@@ -161,11 +163,11 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     """
     from dataclasses import replace
 
-    from mlgov_checks import audit
-    from mlgov_checks.reporters.emit import masked
+    from mlgov_checks.reports.findings.emit import masked
+    from mlgov_checks.reports.pages import audit
 
     if fmt == "html":
-        from mlgov_checks.report_pages import require_html
+        from mlgov_checks.reports.pages import require_html
 
         require_html()  # exit 2 naming the extra, before any request
     policy = Settings.from_options(opts).policy
@@ -175,7 +177,7 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
                          until=audit.parse_when(until, end=True) if until else None,
                          evaluate=_gate_options(opts) if evaluate else None)
     if fmt == "html":
-        from mlgov_checks.report_pages.html import render_audit
+        from mlgov_checks.reports.pages.html import render_audit
 
         text = render_audit(report)  # masks each value as it renders it
     else:
@@ -196,7 +198,7 @@ def next_version_cmd(model: str, bump: str, **opts: Any) -> int:
 
     1.0.0 when no version has a valid tag; minor by default (as the source design does).
     """
-    from mlgov_checks import semver
+    from mlgov_checks.governance import semver
     from mlgov_checks.records import SEMVER_TAG
 
     reader, _ = connect(opts, Settings.from_options(opts).policy)
@@ -220,7 +222,7 @@ def log_group() -> None:
 @command_runner
 def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, **opts: Any) -> int:
     """Tag the run with the git commit, branch, remote URL and dirty flag of REPO."""
-    from mlgov_checks import training
+    from mlgov_checks.integrations import training
 
     facts = training.log_provenance(repo, run_id=run_id, policy=Settings.from_options(opts).policy,
                                     tracking_uri=tracking_uri)
@@ -238,7 +240,7 @@ def log_provenance_cmd(repo: str, run_id: str | None, tracking_uri: str | None, 
 def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | None,
                    tracking_uri: str | None, **opts: Any) -> int:
     """Tag the run with its code reviewer, the review status and date."""
-    from mlgov_checks import training
+    from mlgov_checks.integrations import training
 
     policy = Settings.from_options(opts).policy
     tags = training.log_review(reviewer, status, date, run_id=run_id, policy=policy,
@@ -253,9 +255,9 @@ def log_review_cmd(reviewer: str, status: str, date: str | None, run_id: str | N
 @command_runner
 def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, **opts: Any) -> int:
     """Validate a model card, then log it as the run's card artifact; a failing card is not logged."""
-    from mlgov_checks import training
     from mlgov_checks.errors import CardRejectedError
     from mlgov_checks.findings import exit_code
+    from mlgov_checks.integrations import training
 
     settings = Settings.from_options(opts)
     try:

@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli import Settings, command_runner, main
 from mlgov_checks.cli._options import connect, mlflow_options, page_options, policy_option
-from mlgov_checks.commands import deliver_page
+from mlgov_checks.cli.app import Settings, command_runner, main
+from mlgov_checks.cli.shared import deliver_page
 
 
 @main.command("inventory")
@@ -25,9 +25,8 @@ def inventory_cmd(filter_string: str | None, fmt: str, output: str | None, evalu
     Exit 1 when a move bypassed the gate or (with --evaluate) a production version fails; 3 when one
     could not be evaluated; else 0.
     """
-    from mlgov_checks import inventory
     from mlgov_checks.gate import GateOptions
-    from mlgov_checks.report_pages import inventory_formats, require_html
+    from mlgov_checks.reports.pages import inventory, inventory_formats, require_html
 
     if fmt == "html":
         require_html()  # exit 2 naming the extra, before any request

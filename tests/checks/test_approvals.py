@@ -8,7 +8,7 @@ import pytest
 
 from mlgov_checks.checks import approvals, evidence
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.policy.load import policy_from_mapping
 from mlgov_checks.records import ModelVersionRecord, RunRecord
 
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from mlgov_checks import yamldoc
 from mlgov_checks.checks import card
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import default_policy, policy_from_mapping
+from mlgov_checks.policy.load import default_policy, policy_from_mapping
+from mlgov_checks.yamlio import loader as yamldoc
 from tests.conftest import CARDS
 
 GOOD = sorted(CARDS.glob("ok_*"))
@@ -71,7 +71,7 @@ def test_extra_schema_errors_point_deep_into_the_document(tmp_path, card_file):
                       "    type: array\n    items: {type: string, pattern: '@'}\n")
     policy_path = tmp_path / ".mlgov.yaml"
     policy_path.write_text("card:\n  extra_schema: team.schema.yaml\n")
-    from mlgov_checks.policy import load_policy
+    from mlgov_checks.policy.load import load_policy
 
     policy = load_policy(str(policy_path))
     text = (CARDS / "ok_template.yaml").read_text().replace("  - data-science@example.com", "  - nobody")

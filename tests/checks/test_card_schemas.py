@@ -6,12 +6,14 @@ import json
 
 import pytest
 
-from mlgov_checks import yamldoc
-from mlgov_checks.checks import card, card_extra, card_schemas
+from mlgov_checks.checks import card
 from mlgov_checks.checks._base import Context
-from mlgov_checks.checks.card_schemas import Kind
+from mlgov_checks.checks.card import extra as card_extra
+from mlgov_checks.checks.card import schemas as card_schemas
+from mlgov_checks.checks.card.schemas import Kind
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import default_policy
+from mlgov_checks.policy.load import default_policy
+from mlgov_checks.yamlio import loader as yamldoc
 from tests.conftest import CARDS
 
 REALISTIC = sorted((CARDS / "realistic").glob("*.yaml"))

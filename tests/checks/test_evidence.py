@@ -8,7 +8,7 @@ import yaml
 from mlgov_checks.checks import evidence
 from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.policy.load import policy_from_mapping
 from mlgov_checks.records import CardArtifact, ModelVersionRecord, RunRecord
 
 CARD = {

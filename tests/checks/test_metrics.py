@@ -10,7 +10,7 @@ from mlgov_checks.checks import REGISTRY, metrics
 from mlgov_checks.checks._base import Context
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import default_policy, policy_from_mapping
+from mlgov_checks.policy.load import default_policy, policy_from_mapping
 from mlgov_checks.records import ModelVersionRecord, RunRecord
 
 NAN, INF = float("nan"), float("inf")

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from mlgov_checks import gitrepo
 from mlgov_checks.checks import REGISTRY, provenance
 from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import default_policy, policy_from_mapping
+from mlgov_checks.integrations import gitrepo
+from mlgov_checks.policy.load import default_policy, policy_from_mapping
 from mlgov_checks.records import RunRecord
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from mlgov_checks import yamldoc
-from mlgov_checks.checks import signature
-from mlgov_checks.checks.type_names import agree, family
+from mlgov_checks.checks.card import signature
+from mlgov_checks.checks.card.type_names import agree, family
 from mlgov_checks.findings import Status
+from mlgov_checks.yamlio import loader as yamldoc
 
 REST = "purpose: p q\ntraining_data: t\nperformance_metrics: {auc: 0.9}\nlimitations: l m\n"
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from mlgov_checks.checks import evidence
 from mlgov_checks.findings import Status
-from mlgov_checks.policy import policy_from_mapping
+from mlgov_checks.policy.load import policy_from_mapping
 from tests.checks.test_evidence import make_version
 
 

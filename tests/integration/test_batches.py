@@ -16,7 +16,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric
 
 from mlgov_checks.backend import config
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.integration.conftest import CARD, METRICS, compliant_tags
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from mlflow import MlflowClient
 
 from mlgov_checks.backend import stores
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.integration.conftest import CARD, Spec, _create_version, compliant_tags
 from tests.integration.faultproxy import FaultProxy
 

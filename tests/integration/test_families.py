@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlgov_checks import checks
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 
 pytestmark = pytest.mark.integration
 

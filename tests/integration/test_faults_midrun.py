@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from mlflow import MlflowClient
 
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.integration.faultproxy import Fault, FaultProxy, Rule
 
 pytestmark = pytest.mark.integration

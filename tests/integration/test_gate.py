@@ -10,7 +10,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 
 pytestmark = pytest.mark.integration
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import git
 import pytest
 
-from mlgov_checks import gitrepo
 from mlgov_checks.checks import provenance
 from mlgov_checks.checks._base import Context
 from mlgov_checks.findings import Status
-from mlgov_checks.gitrepo import LazyRepository
-from mlgov_checks.policy import default_policy, policy_from_mapping
+from mlgov_checks.integrations import gitrepo
+from mlgov_checks.integrations.gitrepo import LazyRepository
+from mlgov_checks.policy.load import default_policy, policy_from_mapping
 from mlgov_checks.records import RunRecord
 
 ALICE = git.Actor("Alice Author", "alice@example.com")

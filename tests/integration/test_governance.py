@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 
 pytestmark = pytest.mark.integration
 
@@ -397,7 +397,7 @@ def test_helpers_produce_a_run_that_check_passes(store, mlflow_server, tmp_path,
             facts = mlgov_checks.log_provenance(str(store.repo))
             mlgov_checks.log_review("bob", "approved", "2024-05-01")
             mlflow.log_metrics(METRICS)
-            with pytest.raises(mlgov_checks.training.CardRejectedError, match="card-placeholder"):
+            with pytest.raises(mlgov_checks.integrations.training.CardRejectedError, match="card-placeholder"):
                 mlgov_checks.log_model_card(str(bad_card))
             assert mlflow.MlflowClient().list_artifacts(run.info.run_id) == []
             assert mlgov_checks.log_model_card(str(card)) == "documentation/model_card.yaml"

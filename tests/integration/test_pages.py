@@ -51,8 +51,9 @@ def pages_model(store):
     """Three versions of gov-pages: hostile descriptions, two approvals, a recorded promotion, a bypass."""
     from mlflow import MlflowClient
 
-    from mlgov_checks import backend, governance
+    from mlgov_checks import backend
     from mlgov_checks.checks.approvals import Approval, approval_key
+    from mlgov_checks.governance import actions as governance
     from tests.integration.conftest import CARD, Spec, _create_version, compliant_tags
 
     client = MlflowClient(tracking_uri=store.url, registry_uri=store.url)

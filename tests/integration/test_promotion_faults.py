@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.integration.faultproxy import Fault, FaultProxy, Rule
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from mlflow import MlflowClient
 
-from mlgov_checks.cli import main
+from mlgov_checks.cli.app import main
 from tests.integration.conftest import running_server
 
 pytestmark = pytest.mark.integration

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mlgov_checks.cli import main
-from mlgov_checks.reporters import FORMATS
+from mlgov_checks.cli.app import main
+from mlgov_checks.reports.findings import FORMATS
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgov_checks.reporters import FORMATS
+from mlgov_checks.reports.findings import FORMATS
 from tests.conftest import REPO_ROOT
 from tests.integration.conftest import HOST, free_port
 from tests.integration.test_faults import FAULTS, StandIn

@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from mlgov_checks.audit import Audit
 from mlgov_checks.checks.approvals import Approval, approval_key
-from mlgov_checks.inventory import Inventory, ModelRow
-from mlgov_checks.policy import default_policy
+from mlgov_checks.policy.load import default_policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
-from mlgov_checks.report_pages import charts, inventory_formats
-from mlgov_checks.report_pages.html import render_audit, render_inventory
-from mlgov_checks.timeline import events
+from mlgov_checks.reports.pages import charts, inventory_formats
+from mlgov_checks.reports.pages.audit import Audit
+from mlgov_checks.reports.pages.html import render_audit, render_inventory
+from mlgov_checks.reports.pages.inventory import Inventory, ModelRow
+from mlgov_checks.reports.pages.timeline import events
 
 PLANTED = "<script>alert(1)</script>"
 

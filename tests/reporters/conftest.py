@@ -9,7 +9,7 @@ import pytest
 from sample import CARD, FINDINGS, GOLDEN, MODEL, ODD_CARD, RUN, make_repo
 
 from mlgov_checks.findings import Finding
-from mlgov_checks.reporters import ReportContext
+from mlgov_checks.reports.findings import ReportContext
 
 
 @pytest.fixture

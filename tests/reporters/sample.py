@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.locations import RepoLayout
+from mlgov_checks.reports.findings import ReportContext, render
+from mlgov_checks.reports.findings.locations import RepoLayout
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "golden"
 GOLDEN_FILES = {"findings.sarif": "sarif", "findings.junit.xml": "junit", "findings.github.txt": "github",

@@ -171,7 +171,7 @@ def test_the_example_workflow_category_takes_effect(repo, tmp_path):
     """upload-sarif's `category` is ignored when the SARIF has its own automationDetails.id."""
     from report_runs import REPO_ROOT
 
-    from mlgov_checks import action
+    from mlgov_checks.integrations import github_action as action
 
     workflow = yaml.safe_load((REPO_ROOT / "examples/ci/github-workflow.yml").read_text("utf-8"))
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]

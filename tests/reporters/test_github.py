@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.emit import STDERR, STDOUT, Output, emit, report_outputs
-from mlgov_checks.reporters.github_report import escape_data, escape_property
-from mlgov_checks.reporters.locations import RepoLayout
+from mlgov_checks.reports.findings import ReportContext, render
+from mlgov_checks.reports.findings.emit import STDERR, STDOUT, Output, emit, report_outputs
+from mlgov_checks.reports.findings.github_report import escape_data, escape_property
+from mlgov_checks.reports.findings.locations import RepoLayout
 
 COMMAND = re.compile(r"::(?P<cmd>error|warning|notice) (?P<props>[^:]*)::(?P<data>.*)")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import consumers
 
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.context import flavor_from_env
+from mlgov_checks.reports.findings import ReportContext, render
+from mlgov_checks.reports.findings.context import flavor_from_env
 
 
 def parse(findings, ctx):

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.markdown_report import escape
+from mlgov_checks.reports.findings import ReportContext, render
+from mlgov_checks.reports.findings.markdown_report import escape
 
 
 def test_golden(findings, ctx, golden):

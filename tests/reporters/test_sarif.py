@@ -14,8 +14,8 @@ import pytest
 
 from mlgov_checks.checks import REGISTRY
 from mlgov_checks.findings import Finding, Status
-from mlgov_checks.reporters import ReportContext, render
-from mlgov_checks.reporters.locations import RepoLayout
+from mlgov_checks.reports.findings import ReportContext, render
+from mlgov_checks.reports.findings.locations import RepoLayout
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=@/]|%[0-9A-F]{2})*")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgov_checks.reporters import FORMATS
+from mlgov_checks.reports.findings import FORMATS
 from tests.integration.production.conftest import ADMIN, EXPERIMENT, MODEL, READER
 
 pytestmark = [pytest.mark.integration, pytest.mark.production]

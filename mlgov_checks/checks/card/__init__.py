@@ -1,0 +1,250 @@
+"""Model card checks: a `model_card.yaml` is well-formed, complete, typed and free of placeholders."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mlgov_checks.checks._base import Check, Context
+from mlgov_checks.checks.card import schemas as card_schemas
+from mlgov_checks.checks.card.ids import (  # noqa: F401 - the family's checks, re-exported
+    CARD_METRICS,
+    CARD_VALID,
+    CHECKS,
+    DUPLICATE,
+    ENCODING,
+    EXTRA,
+    PLACEHOLDER,
+    READABLE,
+    REQUIRED,
+    ROOT,
+    SIGNATURE,
+    SIZE,
+    STRUCTURE,
+    SYNTAX,
+    TAG,
+    TYPE,
+    YAML11,
+    schema_text,
+)
+from mlgov_checks.checks.card.jsonschema_notation import describe as _kind
+from mlgov_checks.checks.card.jsonschema_notation import dotted as _dotted
+from mlgov_checks.findings import Finding
+from mlgov_checks.policy.load import CARD_FIELDS, Policy
+from mlgov_checks.yamlio import loader as yamldoc
+from mlgov_checks.yamlio.loader import Document, Mark, Path, ProblemKind
+
+_PROBLEM_CHECK = {
+    ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
+    ProblemKind.TOO_LARGE: SIZE, ProblemKind.TOO_DEEP: STRUCTURE, ProblemKind.ALIAS_BOMB: STRUCTURE,
+    ProblemKind.COMPLEX_KEY: STRUCTURE, ProblemKind.DUPLICATE_KEY: DUPLICATE, ProblemKind.TAG: TAG,
+}
+_TEXTUAL_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:int",
+                 "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_FLOAT12 = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+
+
+class _Ctx:
+    """Per-document state: where to point findings and which checks failed."""
+
+    def __init__(self, doc: Document, target: str, policy: Policy) -> None:
+        self.doc = doc
+        self.target = target
+        conf = policy.section("card")
+        self.placeholders = {str(p).strip().lower() for p in conf["placeholders"]}
+        self.failed: set[str] = set()
+        self.findings: list[Finding] = []
+
+    def fail(self, check: Check, message: str, mark: Mark, hint: str | None = None) -> None:
+        self.failed.add(check.id)
+        self.findings.append(check.failed(self.target, message, file=self.doc.path, line=mark.line,
+                                          column=mark.column, hint=hint))
+
+    def at(self, path: Path) -> Mark:
+        return self.doc.mark_of(path)
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or (isinstance(v, (str, list, dict)) and not (v.strip() if isinstance(v, str) else v))
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _yaml11_text(ctx: _Ctx, path: Path, value: Any) -> bool:
+    """A plain scalar where text is expected that YAML 1.1 resolved to a non-string."""
+    plain = ctx.doc.plain.get(path)
+    if plain is None or isinstance(value, str) or plain.tag not in _TEXTUAL_TAGS:
+        return False
+    kind = plain.tag.rsplit(":", 1)[-1]
+    shown = "null" if value is None else repr(value)
+    ctx.fail(YAML11, f"{_dotted(path)}: `{plain.text}` is read by YAML as {kind} {shown}, not text",
+             ctx.at(path), hint=f"quote it: '{plain.text}'")
+    return True
+
+
+def _expect_text(ctx: _Ctx, path: Path, value: Any, what: str = "text") -> None:
+    if isinstance(value, str):
+        if not value.strip():
+            ctx.fail(TYPE, f"{_dotted(path)} is empty; expected {what}", ctx.at(path))
+        return
+    if _yaml11_text(ctx, path, value):
+        return
+    ctx.fail(TYPE, f"{_dotted(path)} must be {what}, got {_kind(value)}", ctx.at(path))
+
+
+def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
+    for issue in card_schemas.recognise(value, (name,)).issues:
+        if issue.text_expected and _yaml11_text(ctx, issue.path, issue.value):
+            continue
+        empty = (plain := ctx.doc.plain.get(issue.path)) is not None and plain.tag.endswith(":null")
+        mark = ctx.doc.key_mark_of(issue.path) if empty else ctx.at(issue.path)  # `age:` with nothing
+        ctx.fail(TYPE, issue.message, mark, hint=card_schemas.HINT)
+
+
+def _check_metrics(ctx: _Ctx, value: Any) -> None:
+    path: Path = ("performance_metrics",)
+    if not isinstance(value, dict):
+        if value is not None:
+            ctx.fail(TYPE, f"performance_metrics must be a mapping of metric -> number, got {_kind(value)}",
+                     ctx.at(path))
+        return
+    if not value:
+        ctx.fail(TYPE, "performance_metrics is empty", ctx.at(path))
+    for metric, v in value.items():
+        mpath = (*path, yamldoc.path_key(metric))
+        if finite_number(v):
+            continue
+        plain = ctx.doc.plain.get(mpath)
+        if isinstance(v, str) and plain is not None and plain.tag in _NUMBER_TAGS:
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got a number too large to read "
+                     f"({len(plain.text)} characters)", ctx.at(mpath))
+        elif isinstance(v, str) and _FLOAT12.match(v.strip()) and plain is not None:
+            ctx.fail(YAML11, f"{_dotted(mpath)}: `{v}` is read by YAML 1.1 as text, not a number",
+                     ctx.at(mpath), hint="write it with a dot and a signed exponent (1.0e-3) or as 0.001")
+        elif _is_number(v):
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got {_shown_number(v)}", ctx.at(mpath))
+        else:
+            ctx.fail(TYPE, f"{_dotted(mpath)} must be a number, got {_kind(v)}", ctx.at(mpath))
+
+
+def finite_number(v: Any) -> bool:
+    """A number a float can hold: a 400-digit integer is not (float() would raise OverflowError)."""
+    if not _is_number(v):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
+def _shown_number(v: float) -> str:
+    if isinstance(v, int):  # no str(): Python refuses to print integers over 4,300 digits
+        return f"a {int(v.bit_length() * 0.30103) + 1}-digit integer, too large for a float"
+    return repr(v)
+
+
+def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str]) -> None:
+    for name in required:
+        if name not in data:
+            ctx.fail(REQUIRED, f"required field {name!r} is missing", Mark(1, 1),
+                     hint=f"add `{name}:` to the card")
+        elif data[name] is None or (isinstance(data[name], (list, dict)) and not data[name]):
+            ctx.fail(REQUIRED, f"required field {name!r} is empty", ctx.doc.key_mark_of((name,)))
+    if "purpose" in data and data["purpose"] is not None:
+        _expect_text(ctx, ("purpose",), data["purpose"])
+    for name in ("input_schema", "output_schema"):
+        if name in data:
+            _check_columns(ctx, name, data[name])
+    td = data.get("training_data")
+    if td is not None and not isinstance(td, dict):
+        _expect_text(ctx, ("training_data",), td, "text or a mapping")
+    if "performance_metrics" in data:
+        _check_metrics(ctx, data["performance_metrics"])
+    lim = data.get("limitations")
+    if isinstance(lim, list):
+        for i, item in enumerate(lim):
+            _expect_text(ctx, ("limitations", i), item)
+    elif lim is not None:
+        _expect_text(ctx, ("limitations",), lim, "text or a list of texts")
+
+
+def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    stack: list[tuple[Path, Any]] = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        yield p, v
+        if isinstance(v, dict):
+            stack.extend(((*p, yamldoc.path_key(k)), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend(((*p, i), x) for i, x in reversed(list(enumerate(v))))
+
+
+def _check_placeholders_and_keys(ctx: _Ctx, data: Any) -> None:
+    for path, plain in ctx.doc.plain_keys.items():
+        if plain.tag in _TEXTUAL_TAGS:
+            ctx.fail(YAML11, f"key `{plain.text}` in {_dotted(path[:-1])} is read by YAML as "
+                     f"{plain.tag.rsplit(':', 1)[-1]}, not text", ctx.doc.key_mark_of(path),
+                     hint=f"quote the key: '{plain.text}'")
+    for path, v in _walk(data, ()):
+        if isinstance(v, str) and v.strip().lower() in ctx.placeholders:
+            shown = v.strip() or "an empty string"
+            ctx.fail(PLACEHOLDER, f"{_dotted(path)} is a placeholder ({shown})", ctx.at(path))
+
+
+def _extra_schema(ctx: _Ctx, data: Any, policy: Policy) -> None:
+    from mlgov_checks.checks.card import extra as card_extra
+
+    for epath, message in card_extra.errors(data, policy):
+        ctx.fail(EXTRA, f"{_dotted(epath)}: {message}", ctx.at(epath))
+
+
+def check_document(doc: Document, policy: Policy, *, target: str | None = None) -> Iterator[Finding]:
+    """All card checks on a parsed document; a PASS finding for each check that found nothing."""
+    ctx = _Ctx(doc, target or doc.path, policy)
+    for p in doc.problems:
+        where = f"{_dotted(p.path)}: " if p.path and p.kind is ProblemKind.TAG else ""
+        ctx.fail(_PROBLEM_CHECK[p.kind], where + p.message, p.mark)
+    ran: list[Check] = [SYNTAX, ENCODING, SIZE, STRUCTURE]
+    if not doc.fatal:
+        ran += [DUPLICATE, TAG, ROOT]
+        if doc.empty or not isinstance(doc.data, dict):
+            what = "empty" if doc.empty else f"{_kind(doc.data)}"
+            ctx.fail(ROOT, f"the card must be a mapping of fields, but the document is {what}", Mark(1, 1))
+        else:
+            required = list(dict.fromkeys([*CARD_FIELDS, *policy.section("card")["required_fields"]]))
+            _check_fields(ctx, doc.data, required)
+            _check_placeholders_and_keys(ctx, doc.data)
+            ran += [REQUIRED, TYPE, PLACEHOLDER, YAML11]
+            if policy.section("card").get("extra_schema"):
+                _extra_schema(ctx, doc.data, policy)
+                ran.append(EXTRA)
+    yield from sorted(ctx.findings, key=lambda f: (f.line or 0, f.column or 0))
+    for check in ran:
+        if check.id not in ctx.failed:
+            yield check.passed(ctx.target, file=doc.path)
+
+
+SUBJECT = "card"
+DEFAULT = False  # `mlgov card` runs it on files; `mlgov check` through card-artifact-valid
+
+
+def evaluate(path: str, ctx: Context) -> Iterator[Finding]:
+    """Every card check on one card file."""
+    return iter(check_file(path, ctx.policy))
+
+
+def check_file(path: str, policy: Policy, *, display_path: str | None = None) -> list[Finding]:
+    """Load and check one card file; a missing or unreadable file is an ERROR finding (exit 3)."""
+    shown = display_path or path
+    conf = policy.section("card")
+    try:
+        doc = yamldoc.load_file(path, max_bytes=conf["max_bytes"], max_depth=conf["max_depth"],
+                              max_nodes=conf["max_nodes"], display_path=shown)
+    except OSError as e:
+        return [READABLE.errored(shown, f"cannot read card: {e.strerror or e}", file=shown)]
+    return list(check_document(doc, policy, target=shown))

@@ -1,0 +1,1 @@
+"""Governance actions that write, and their vocabulary: approve, promote, record, roles, identity, versions."""

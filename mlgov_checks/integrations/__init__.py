@@ -1,0 +1,1 @@
+"""Where mlgov meets other tools: git, the GitHub Action, the training-side helpers."""

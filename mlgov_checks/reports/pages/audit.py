@@ -1,0 +1,197 @@
+"""The audit report: every version of a model, its lineage, approvals, status, and bypassed moves."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from mlgov_checks.checks import approvals
+from mlgov_checks.errors import UsageError
+from mlgov_checks.findings import Finding, group_by_target, overall_status
+from mlgov_checks.policy.load import Policy
+from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord, RunRecord
+
+if TYPE_CHECKING:
+    from mlgov_checks.backend import Reader
+    from mlgov_checks.gate import GateOptions
+
+FORMATS = ("csv", "json", "markdown")
+COLUMNS = ("version", "semantic_version", "stage", "aliases", "creator", "created", "run_id",
+           "training_start", "params", "metrics", "artifact_uri", "git_commit", "reviewer", "approvals",
+           "recorded_status", "recorded_at", "status_now", "bypassed")
+GATED = ("Staging", "Production")  # stages whose holder must have come through `mlgov promote`
+
+
+@dataclass(frozen=True)
+class Audit:
+    model: str
+    rows: list[dict[str, Any]]
+    flags: list[str]  # every alias or stage that bypassed the gate, over all versions
+    evaluated: bool
+    # What the HTML page shows besides the rows (the csv/json/markdown formats ignore these).
+    versions: tuple[ModelVersionRecord, ...] = ()  # the shown versions, with their runs
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> version number
+    decisions: tuple[RunRecord, ...] = ()  # the model's decision log, oldest first
+    bypassed: Mapping[str, list[str]] = field(default_factory=dict)  # version -> @alias / stage:NAME
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # target -> gate findings
+    policy: Policy | None = None
+    generated_at: str = ""  # ISO 8601 UTC
+
+
+def parse_when(text: str, *, end: bool) -> dt.datetime:
+    """`YYYY-MM-DD` (the whole day, UTC, for --until) or an ISO date-time (UTC when no offset)."""
+    try:
+        if len(text.strip()) == 10:
+            day = dt.date.fromisoformat(text.strip())
+            moment = dt.datetime.combine(day, dt.time(), dt.timezone.utc)
+            return moment + dt.timedelta(days=1) - dt.timedelta(milliseconds=1) if end else moment
+        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as e:
+        raise UsageError(f"not a date: {text!r}",
+                         hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]") from e
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _iso_ms(ms: int | None) -> str:
+    if not ms:
+        return ""
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).isoformat(timespec="seconds").replace(
+        "+00:00", "Z")
+
+
+def promoted_pairs(decisions: Sequence[Any]) -> set[tuple[str, str]]:
+    """(version, destination label) for every recorded `mlgov promote` decision that was carried out
+    (one that failed, or never got past "intended", is no promotion: the move it names is flagged)."""
+    from mlgov_checks.backend import DECISION_TAG
+    from mlgov_checks.governance.promotion import OUTCOME, confirmed
+
+    return {(r.tags.get(DECISION_TAG + "version", ""), r.tags.get(DECISION_TAG + "to", ""))
+            for r in decisions if r.tags.get(DECISION_TAG + "action") == "promote"
+            and confirmed(r.tags.get(DECISION_TAG + OUTCOME))}
+
+
+def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
+             promoted: set[tuple[str, str]]) -> dict[str, list[str]]:
+    """Version -> the aliases/stages pointing at it with no recorded promote decision for that move."""
+    out: dict[str, list[str]] = {}
+    for alias, number in sorted(aliases.items()):
+        if (number, f"@{alias}") not in promoted:
+            out.setdefault(number, []).append(f"@{alias}")
+    for v in versions:
+        if v.current_stage in GATED and (v.version, f"stage:{v.current_stage}") not in promoted:
+            out.setdefault(v.version, []).append(f"stage:{v.current_stage}")
+    return out
+
+
+def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | None = None,
+          until: dt.datetime | None = None, evaluate: GateOptions | None = None) -> Audit:
+    """One paged version search, runs by id in chunks, one alias read, one decision-log search."""
+    found = reader.versions_of(name)
+    if not found:
+        raise UsageError(f"registered model {name!r} not found or has no versions")
+    runs = reader.runs([mv.run_id for mv in found.values() if mv.run_id])
+    aliases = reader.model_aliases(name)
+    by_version: dict[str, list[str]] = {}
+    for alias, number in aliases.items():
+        by_version.setdefault(number, []).append(alias)
+    versions = sorted((replace(mv, run=runs.get(mv.run_id or "")) for mv in found.values()),
+                      key=lambda v: int(v.version))
+    decisions = reader.decisions(name)
+    flagged = bypasses(versions, aliases, promoted_pairs(decisions))
+    lo, hi = (_ms(since) if since else None), (_ms(until) if until else None)
+    shown = [v for v in versions if (lo is None or (v.creation_timestamp or 0) >= lo)
+             and (hi is None or (v.creation_timestamp or 0) <= hi)]
+    now: dict[str, str] = {}
+    grouped: dict[str, list[Finding]] = {}
+    if evaluate is not None and shown:
+        from mlgov_checks import gate
+
+        result = gate.run([v.target for v in shown], policy, evaluate, reader)
+        grouped = group_by_target(result.findings)
+        now = {t: overall_status(f) for t, f in grouped.items()}
+    commit_keys = policy.section("provenance")["commit_keys"]
+    rows = []
+    for v in shown:
+        run = v.run
+        counted, _ = approvals.valid_approvals(v, policy)
+        rows.append({
+            "version": v.version,
+            "semantic_version": v.tags.get(SEMVER_TAG, ""),
+            "stage": v.current_stage or "",
+            "aliases": sorted(by_version.get(v.version, [])),
+            "creator": v.user_id or (approvals.authors(v) or [""])[0],
+            "created": _iso_ms(v.creation_timestamp),
+            "run_id": v.run_id or "",
+            "training_start": _iso_ms(run.start_time if run else None),
+            "params": dict(run.params) if run else {},
+            "metrics": dict(run.metrics) if run else {},
+            "artifact_uri": (run.artifact_uri or "") if run else "",
+            "git_commit": next((run.value(k) or "" for k in commit_keys if run and run.value(k)), ""),
+            "reviewer": approvals.reviewer(v, policy) or "",
+            "approvals": [a.approver for a in counted],
+            "recorded_status": v.tags.get("mlgov.status", ""),
+            "recorded_at": v.tags.get("mlgov.checked_at", ""),
+            "status_now": now.get(v.target, "") if evaluate is not None else "",
+            "bypassed": flagged.get(v.version, []),
+        })
+    flags = [f"{name}: {dest} points at version {number} with no recorded `mlgov promote` decision"
+             for number, dests in sorted(flagged.items(), key=lambda kv: int(kv[0])) for dest in dests]
+    return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None, versions=tuple(shown),
+                 aliases=aliases, decisions=tuple(decisions), bypassed=flagged,
+                 findings={t: tuple(f) for t, f in grouped.items()}, policy=policy,
+                 generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _columns(audit: Audit) -> tuple[str, ...]:
+    return COLUMNS if audit.evaluated else tuple(c for c in COLUMNS if c != "status_now")
+
+
+def to_csv(audit: Audit) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    cols = _columns(audit)
+    writer.writerow(cols)
+    for row in audit.rows:
+        writer.writerow([_cell(row[c]) for c in cols])
+    return out.getvalue()
+
+
+def to_json(audit: Audit) -> str:
+    cols = _columns(audit)
+    doc = {"model": audit.model, "bypassed": audit.flags,
+           "versions": [{c: row[c] for c in cols} for row in audit.rows]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(audit: Audit) -> str:
+    cols = _columns(audit)
+    lines = [f"# Audit: {_md(audit.model)}", ""]
+    if audit.flags:
+        lines += ["**Moves that bypassed the gate:**", ""] + [f"- {_md(f)}" for f in audit.flags] + [""]
+    lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_md(_cell(row[c])) for c in cols) + " |" for row in audit.rows]
+    return "\n".join(lines) + "\n"
+
+
+RENDER = {"csv": to_csv, "json": to_json, "markdown": to_markdown}

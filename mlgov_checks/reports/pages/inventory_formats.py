@@ -1,0 +1,76 @@
+"""The inventory as csv, json and markdown (html is html.render_inventory): one row per registered model."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from mlgov_checks.reports.pages.inventory import Inventory, ModelRow
+
+COLUMNS = ("model", "latest_version", "versions", "production", "status_now", "approvals", "last_decision",
+           "bypassed", "last_review", "days_since_review")
+FORMATS = ("csv", "json", "markdown", "html")
+
+
+def _columns(inv: Inventory) -> tuple[str, ...]:
+    return COLUMNS if inv.evaluated else tuple(c for c in COLUMNS if c != "status_now")
+
+
+def fields(row: ModelRow) -> dict[str, Any]:
+    return {"model": row.model, "latest_version": row.latest_version, "versions": row.version_count,
+            "production": [f"{label} v{n}" for label, n in row.production], "status_now": row.status_now,
+            "approvals": list(row.approvals), "last_decision": row.last_decision,
+            "bypassed": list(row.bypassed), "last_review": row.last_review,
+            "days_since_review": row.days_since_review}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def to_csv(inv: Inventory) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    cols = _columns(inv)
+    writer.writerow(cols)
+    for row in inv.rows:
+        values = fields(row)
+        writer.writerow([_cell(values[c]) for c in cols])
+    return out.getvalue()
+
+
+def to_json(inv: Inventory) -> str:
+    cols = _columns(inv)
+    doc = {"generated_at": inv.generated_at, "mlgov_version": inv.mlgov_version, "filter": inv.filter,
+           "policy": inv.policy_source or "(defaults)", "policy_sha256": inv.policy_sha256,
+           "bypassed": inv.flags, "models": [{c: fields(r)[c] for c in cols} for r in inv.rows]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(inv: Inventory) -> str:
+    cols = _columns(inv)
+    lines = [f"# Model inventory: {len(inv.rows)} model(s)", "",
+             f"Generated {inv.generated_at} by mlgov {inv.mlgov_version}; policy "
+             f"{_md(inv.policy_source or '(defaults)')} (sha256 {inv.policy_sha256[:16]})", ""]
+    if inv.flags:
+        lines += ["**Moves that bypassed the gate:**", ""] + [f"- {_md(f)}" for f in inv.flags] + [""]
+    lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_md(_cell(fields(r)[c])) for c in cols) + " |" for r in inv.rows]
+    return "\n".join(lines) + "\n"
+
+
+def renderer(fmt: str) -> Callable[[Inventory], str]:
+    if fmt == "html":
+        from mlgov_checks.reports.pages.html import render_inventory
+
+        return render_inventory
+    return {"csv": to_csv, "json": to_json, "markdown": to_markdown}[fmt]

@@ -1,0 +1,1 @@
+"""YAML loading with marks and hostile-input limits, and the document model it builds."""
