@@ -21,6 +21,10 @@ LOOSENED = Check("policy-loosened", "The change does not loosen the policy", """
     requirement turned off, a weaker approval mode, a changed name or location (protected branch,
     review or provenance keys, card artifact, baseline alias, extra schema), and any new or changed
     waiver. A changed key whose direction the schema does not declare fails too (fail closed).
+    The files the policy names (its extra card schema, its lists of signers and keys) are read at
+    REF as well, and any change the working tree makes to one of them fails: such a change is
+    merged on its own first, like a change to the policy. A policy file read through a symbolic
+    link the change made is refused (exit 2).
     Tightening the policy, or changing a neutral key such as `timeout`, is always allowed.
     """, "get the policy change approved and merged on its own, before the change that needs it")
 
@@ -50,13 +54,17 @@ def _at_ref(policy: Policy, ref: str) -> str:
     return (policy.source or "").removeprefix(f"{ref}:")
 
 
-def compare(pairs: Sequence[tuple[Policy, Policy, str]], *, ref: str) -> Iterator[Finding]:
+def compare(pairs: Sequence[tuple[Policy, Policy, str]], *, ref: str,
+            changed: Sequence[tuple[str, str]] = ()) -> Iterator[Finding]:
     """Findings for every (work tree's policy, REF's policy for the same place, place) pair.
 
     No policy in the work tree where REF has one is a loosening by itself; then every way in
-    which the defaults are weaker than REF's file. One pass when nothing loosens.
+    which the defaults are weaker than REF's file. `changed`: (file, why) for each file REF's
+    policy names that the work tree changes. One pass when nothing loosens.
     """
-    found = False
+    found = bool(changed)
+    for place, why in changed:
+        yield LOOSENED.failed(place, why, file=place)
     for head, base, _place in pairs:
         where = head.source or base.display_path
         target = where or "policy"

@@ -1,4 +1,4 @@
-"""The only module that touches git: tracked files and files at a ref (plain `git`), repository facts (gitpython)."""
+"""The only module that imports gitpython: tracked files, URLs and repository facts (files at a ref: gittree)."""
 
 from __future__ import annotations
 
@@ -202,64 +202,3 @@ def describe_worktree(path: str) -> dict[str, Any]:
         "repo_url": url,
         "dirty": repo.is_dirty(index=True, working_tree=True, untracked_files=True),
     }
-
-
-@dataclass(frozen=True, slots=True)
-class RefTree:
-    """The files of one commit that carry one of the names asked for (paths from the repository root)."""
-
-    root: str  # the working tree's top directory
-    ref: str
-    commit: str
-    files: frozenset[str]
-
-
-def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)  # nosec B603 B607
-    except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
-        raise RepositoryError(f"{cwd}: cannot run git ({e.strerror})") from e
-
-
-def repository_root(cwd: str) -> str:
-    """The top directory of the work tree containing `cwd`; RepositoryError outside git."""
-    proc = _git(["rev-parse", "--show-toplevel"], cwd)
-    if proc.returncode != 0:
-        raise RepositoryError(f"{cwd}: not a git repository, so --policy-ref cannot be read")
-    return os.path.realpath(os.fsdecode(proc.stdout).strip())
-
-
-def tree_at_ref(ref: str, cwd: str, names: Iterable[str]) -> RefTree:
-    """Every file named one of `names`, in any directory, as committed at `ref` (plain `git`, no gitpython)."""
-    root = repository_root(cwd)
-    proc = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], root)
-    if ref.startswith("-") or proc.returncode != 0:
-        raise RepositoryError(f"unknown git ref {ref!r} (fetch it first, e.g. `git fetch origin main`)")
-    commit = os.fsdecode(proc.stdout).strip()
-    listing = _git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", commit], root)
-    if listing.returncode != 0:
-        raise RepositoryError(f"cannot list the files of {ref}: {os.fsdecode(listing.stderr).strip()}")
-    wanted = set(names)
-    files = frozenset(n for n in (os.fsdecode(x) for x in listing.stdout.split(b"\0") if x)
-                      if n.rpartition("/")[2] in wanted)
-    return RefTree(root=root, ref=ref, commit=commit, files=files)
-
-
-def blob_at_ref(tree: RefTree, path: str) -> bytes | None:
-    """The content of `path` (from the repository root) at the tree's commit; None when it has none."""
-    if path not in tree.files and _git(["cat-file", "-e", f"{tree.commit}:{path}"], tree.root).returncode != 0:
-        return None
-    proc = _git(["cat-file", "blob", f"{tree.commit}:{path}"], tree.root)
-    if proc.returncode != 0:
-        raise RepositoryError(f"cannot read {path} at {tree.ref}: {os.fsdecode(proc.stderr).strip()}")
-    return proc.stdout
-
-
-def worktree_files(root: str, names: Iterable[str]) -> list[str]:
-    """Files named one of `names` in the work tree, tracked or not (ignored ones left out), from the root."""
-    specs = [f":(glob)**/{n}" for n in names]
-    proc = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs], root)
-    if proc.returncode != 0:
-        raise RepositoryError(f"{root}: cannot list the work tree's files")
-    found = dict.fromkeys(os.fsdecode(n) for n in proc.stdout.split(b"\0") if n)
-    return [n for n in found if os.path.isfile(os.path.join(root, n))]

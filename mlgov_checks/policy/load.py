@@ -12,6 +12,7 @@ from typing import Any
 
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.policy.defaults import CARD_FIELDS, DEFAULTS, POLICY_NAMES
+from mlgov_checks.policy.files import RefOrigin
 from mlgov_checks.yamlio import loader as yamldoc
 
 __all__ = ["CARD_FIELDS", "DEFAULTS", "POLICY_NAMES", "Policy", "default_policy", "find_policy", "load_policy",
@@ -34,6 +35,7 @@ class Policy:
     # Where this policy's file is (or was) in the working tree, for a policy read at a git ref
     # (`source` is then `REF:path`): reporters point there, relative paths resolve from there.
     worktree_path: str | None = None
+    origin: RefOrigin | None = None  # the commit a policy read at a git ref came from: its named files too
 
     @property
     def display_path(self) -> str | None:
@@ -97,21 +99,32 @@ def find_policy(start: str | None = None) -> str | None:
 
 
 def _pyproject_has_tool(path: str) -> bool:
-    with open(path, "rb") as fh:
-        return b"[tool.mlgov" in fh.read()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        raise PolicyError(f"cannot read {path}: {e.strerror}", file=path) from e
+    return pyproject_table(data, shown=path) is not None
 
 
-def _load_toml(path: str) -> dict[str, Any]:
+def pyproject_table(data: bytes, *, shown: str) -> dict[str, Any] | None:
+    """The `[tool.mlgov]` table of a pyproject.toml's bytes, found by a TOML parser whatever the
+    spelling (`[tool."mlgov"]`, an inline `tool = {mlgov = ...}`, dotted keys); None without one."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
-    with open(path, "rb") as fh:
-        try:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
-        except tomllib.TOMLDecodeError as e:
-            raise PolicyError(f"malformed TOML: {e}", file=path) from e
+    try:
+        tool = tomllib.loads(data.decode("utf-8")).get("tool", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise PolicyError(f"malformed TOML: {e}", file=shown) from e
+    table = tool.get("mlgov") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise PolicyError("[tool.mlgov] must be a table", file=shown)
+    result: dict[str, Any] = _jsonable(table)
+    return result
 
 
 def read_policy_file(path: str, *, shown: str | None = None) -> tuple[dict[str, Any], yamldoc.Document | None]:
@@ -120,12 +133,14 @@ def read_policy_file(path: str, *, shown: str | None = None) -> tuple[dict[str, 
     if not os.path.isfile(path):
         raise PolicyError(f"policy file not found: {shown}")
     if path.endswith(".toml"):
-        tool = _load_toml(path).get("tool", {}).get("mlgov")
+        try:
+            with open(path, "rb") as fh:
+                tool = pyproject_table(fh.read(), shown=shown)
+        except OSError as e:
+            raise PolicyError(f"cannot read policy: {e.strerror}", file=shown) from e
         if tool is None:
             raise PolicyError("no [tool.mlgov] table", file=shown)
-        if not isinstance(tool, dict):
-            raise PolicyError("[tool.mlgov] must be a table", file=shown)
-        return _jsonable(tool), None
+        return tool, None
     try:
         doc = yamldoc.load_file(path, display_path=shown, timestamps=False)
     except OSError as e:
@@ -234,28 +249,21 @@ def load_policy(path: str | None = None, *, start: str | None = None) -> Policy:
     return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc)
 
 
-def policy_from_bytes(data: bytes, *, shown: str, worktree_path: str | None = None) -> Policy | None:
+def policy_from_bytes(data: bytes, *, shown: str, worktree_path: str | None = None,
+                      origin: RefOrigin | None = None) -> Policy | None:
     """A policy file's content as committed at a git ref (`shown` is `REF:path`); None for a
     pyproject.toml without a [tool.mlgov] table (not a policy file)."""
     if shown.endswith(".toml"):
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
-        try:
-            tool = tomllib.loads(data.decode("utf-8")).get("tool", {}).get("mlgov")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise PolicyError(f"malformed TOML: {e}", file=shown) from e
+        tool = pyproject_table(data, shown=shown)
         if tool is None:
             return None
-        if not isinstance(tool, dict):
-            raise PolicyError("[tool.mlgov] must be a table", file=shown)
-        raw, doc = _jsonable(tool), None
+        raw, doc = tool, None
     else:
         doc = yamldoc.parse_bytes(data, shown, timestamps=False)
         raw = parse_policy_document(doc)
     validate(raw, source=shown, doc=doc)
-    return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc, worktree_path=worktree_path)
+    return Policy(data=_merge(DEFAULTS, raw), source=shown, raw=raw, document=doc, worktree_path=worktree_path,
+                  origin=origin)
 
 
 def policy_from_mapping(raw: Mapping[str, Any], *, source: str | None = None) -> Policy:

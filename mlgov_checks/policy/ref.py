@@ -5,6 +5,10 @@ The judging policy is discovered in REF's tree by the rules of the working tree 
 renaming, deleting, moving or shadowing the policy in the pull request changes nothing about who
 judges. Each policy file the work tree adds, renames, moves, edits or deletes relative to REF is
 compared with the one REF has for that place; having no policy where REF has one is a loosening.
+
+The files the policy names (`card.extra_schema`, signer lists, keys) are read at REF too, and each
+one the work tree changes is reported. Paths are compared as git stores them: a symbolic link is
+a link, never its target, and a policy read through a link the work tree made is refused.
 """
 
 from __future__ import annotations
@@ -15,8 +19,17 @@ from dataclasses import dataclass
 
 from mlgov_checks.errors import PolicyError, RepositoryError
 from mlgov_checks.findings import Finding
-from mlgov_checks.integrations import gitrepo
-from mlgov_checks.policy.load import POLICY_NAMES, Policy, default_policy, find_policy, load_policy, policy_from_bytes
+from mlgov_checks.integrations import gittree
+from mlgov_checks.policy.files import RefOrigin, named_paths, ref_path
+from mlgov_checks.policy.load import (
+    POLICY_NAMES,
+    Policy,
+    default_policy,
+    find_policy,
+    load_policy,
+    policy_from_bytes,
+    pyproject_table,
+)
 
 PYPROJECT = "pyproject.toml"
 NAMES = (*POLICY_NAMES, PYPROJECT)
@@ -42,7 +55,7 @@ class _Ref:
 
     def __init__(self, ref: str, cwd: str) -> None:
         try:
-            self.tree = gitrepo.tree_at_ref(ref, cwd, NAMES)
+            self.tree = gittree.tree_at_ref(ref, cwd, NAMES)
         except RepositoryError as e:
             raise PolicyError(str(e)) from e
         self.ref = ref
@@ -55,14 +68,42 @@ class _Ref:
     def policy(self, rel: str) -> Policy | None:
         """REF's policy in file `rel` (from the root), None when REF has no policy there."""
         if rel not in self._cache:
-            try:
-                data = gitrepo.blob_at_ref(self.tree, rel)
-            except RepositoryError as e:
-                raise PolicyError(str(e)) from e
+            data = self.read(rel)
             shown = f"{self.ref}:{rel}"
             local = _display(os.path.join(self.root, rel))
-            self._cache[rel] = None if data is None else policy_from_bytes(data, shown=shown, worktree_path=local)
+            origin = RefOrigin(ref=self.ref, root=self.root, commit=self.tree.commit, path=rel)
+            self._cache[rel] = None if data is None else policy_from_bytes(data, shown=shown, worktree_path=local,
+                                                                           origin=origin)
         return self._cache[rel]
+
+    def read(self, rel: str) -> bytes | None:
+        """A file at REF (links committed at REF followed inside REF's tree), None when REF has none."""
+        try:
+            return gittree.file_at_ref(self.tree, rel)
+        except RepositoryError as e:
+            raise PolicyError(str(e)) from e
+
+    def same(self, rel: str) -> bool:
+        """The work tree has at `rel` what REF has: the same link, or a file with the same bytes."""
+        if self.links_made(rel):
+            return False
+        here, there = gittree.worktree_entry(self.root, rel), gittree.entry_at_ref(self.tree, rel)
+        if here != there or here.kind == "link":
+            return here == there
+        if here.kind == "none":
+            return True
+        return here.kind == "blob" and self.read(rel) == _read(os.path.join(self.root, rel))
+
+    def links_made(self, rel: str) -> list[str]:
+        return gittree.links_made(self.tree, rel)
+
+    def refuse_links(self, rel: str) -> None:
+        """PolicyError when reading `rel` in the work tree goes through a link REF does not have."""
+        made = self.links_made(rel)
+        if made:
+            raise PolicyError(f"{made[0]} is a symbolic link that {self.ref} does not have: a policy is not "
+                              f"read through a link the change made", file=_display(os.path.join(self.root, rel)),
+                              hint=f"restore {made[0]} as {self.ref} has it")
 
     def files(self) -> list[str]:
         return sorted(rel for rel in self.tree.files if self.policy(rel) is not None)
@@ -93,7 +134,12 @@ def _display(path: str) -> str:
 
 
 def _rel(path: str, root: str) -> str:
-    return _norm(os.path.relpath(os.path.realpath(path), root))
+    """`path` from the repository root, its last part not resolved: a link stays the link."""
+    full = os.path.normpath(path if os.path.isabs(path) else os.path.join(os.path.realpath(os.getcwd()), path))
+    rel = os.path.relpath(full, root)
+    if rel.split(os.sep)[0] == "..":  # an absolute path through a link above the repository (/tmp on macOS)
+        rel = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(full)), os.path.basename(full)), root)
+    return _norm(rel)
 
 
 def judge(ref: str, path: str | None = None, *, start: str | None = None) -> Judgement:
@@ -109,6 +155,7 @@ def judge(ref: str, path: str | None = None, *, start: str | None = None) -> Jud
     if path is not None:
         rel = _rel(path, at.root)
         judging = at.policy(rel) or at.discover(rel.rpartition("/")[0])
+        at.refuse_links(rel)
         head = load_policy(path)
     else:
         rel = _rel(cwd, at.root)
@@ -116,18 +163,33 @@ def judge(ref: str, path: str | None = None, *, start: str | None = None) -> Jud
         head = load_policy(start=cwd)
     if judging is None:
         judging = Policy(data=default_policy().data, source=f"{ref}:(defaults)")
-    pairs = [_Pair(head, judging, _rel(head.source, at.root) if head.source else rel), *_changed(at)]
-    return Judgement(policy=judging, findings=tuple(policy_guard.compare(_unique(pairs), ref=ref)))
+    pairs = _unique([_Pair(head, judging, _rel(head.source, at.root) if head.source else rel), *_changed(at)])
+    changed = [f for _, base, _ in pairs for f in _named_changes(at, base)]
+    return Judgement(policy=judging, findings=tuple(policy_guard.compare(pairs, ref=ref,
+                                                                         changed=list(dict.fromkeys(changed)))))
+
+
+def _named_changes(at: _Ref, base: Policy) -> Iterator[tuple[str, str]]:
+    """(work-tree path, why) for each file REF's policy names that the work tree changes."""
+    if base.origin is None:
+        return
+    for key, value in named_paths(base.data):
+        rel = ref_path(base.origin, value)
+        if not at.same(rel):
+            shown = _display(os.path.join(at.root, rel))
+            yield shown, (f"{key} names {rel}, which the working tree changes (a file the policy at {at.ref} "
+                          f"relies on; {at.ref}'s copy judges)")
 
 
 def _changed(at: _Ref) -> Iterator[_Pair]:
     """A pair for every policy file the work tree adds, moves, edits or deletes relative to REF."""
-    local = [rel for rel in gitrepo.worktree_files(at.root, NAMES) if _is_policy(os.path.join(at.root, rel))]
+    local = [rel for rel in gittree.worktree_files(at.root, NAMES) if _is_policy(at, rel)]
     for rel in local:
         full = os.path.join(at.root, rel)
         base = at.policy(rel)
-        if base is not None and gitrepo.blob_at_ref(at.tree, rel) == _read(full):
+        if base is not None and at.same(rel):
             continue  # unchanged
+        at.refuse_links(rel)
         head = load_policy(_display(full))
         yield _Pair(head, base or at.discover(rel.rpartition("/")[0]) or _defaults(at.ref), rel)
     for rel in at.files():
@@ -143,10 +205,13 @@ def _defaults(ref: str) -> Policy:
     return Policy(data=default_policy().data, source=f"{ref}:(defaults)")
 
 
-def _is_policy(path: str) -> bool:
-    if os.path.basename(path) != PYPROJECT:
+def _is_policy(at: _Ref, rel: str) -> bool:
+    """A policy file in the work tree; a pyproject.toml only with a `[tool.mlgov]` table, in any spelling."""
+    if rel.rpartition("/")[2] != PYPROJECT:
         return True
-    return b"[tool.mlgov" in _read(path)
+    at.refuse_links(rel)
+    full = os.path.join(at.root, rel)
+    return pyproject_table(_read(full), shown=_display(full)) is not None
 
 
 def _read(path: str) -> bytes:

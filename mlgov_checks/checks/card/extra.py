@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from mlgov_checks.errors import PolicyError
+from mlgov_checks.policy.files import read_named_file
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.yamlio import loader as yamldoc
 from mlgov_checks.yamlio.loader import Path
@@ -27,13 +27,8 @@ def errors(data: Any, policy: Policy) -> list[tuple[Path, str]]:
     rel = policy.section("card").get("extra_schema")
     if not rel:
         return []
-    path = rel if os.path.isabs(rel) else os.path.join(policy.base_dir, rel)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as e:
-        raise PolicyError(f"card.extra_schema {rel!r} cannot be read: {e.strerror}", file=policy.source) from e
-    schema_doc = yamldoc.parse_bytes(raw, rel)
+    named = read_named_file(policy, rel, key="card.extra_schema")  # at REF under --policy-ref
+    schema_doc = yamldoc.parse_bytes(named.content, named.shown)
     if schema_doc.fatal or not isinstance(schema_doc.data, dict):
         raise PolicyError(f"card.extra_schema {rel!r} is not a JSON/YAML object", file=policy.source)
     import jsonschema  # deferred: only teams with an extra schema pay for it
