@@ -245,7 +245,7 @@ def test_tracked_files_outside_git(tmp_path):
 
 def test_git_is_imported_lazily():
     code = ("import sys, os\n"
-            "from mlgov_checks import gitrepo\n"
+            "from mlgov_checks.integrations import gitrepo\n"
             "from mlgov_checks.checks import provenance, metrics\n"
             "gitrepo.tracked_files(('model_card.yaml',), os.getcwd())\n"
             "print('git' in sys.modules)\n")
