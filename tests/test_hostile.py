@@ -18,6 +18,7 @@ HOSTILE = CARDS / "hostile"
 
 def _generate(tmp_path, name):
     p = tmp_path / name
+    p.parent.mkdir(parents=True, exist_ok=True)
     if name == "huge_20mb.yaml":
         with open(p, "w") as fh:
             for i in range(20 * 1024):
@@ -28,6 +29,18 @@ def _generate(tmp_path, name):
         p.write_text("".join(" " * i + f"k{i}:\n" for i in range(1000)) + " " * 1000 + "v: 1\n")
     elif name == "long_line_1mb.yaml":
         p.write_text("purpose: " + "y" * (1024 * 1024 - 100) + "\n")
+    elif name == "unclosed/README.md":  # front matter that never closes
+        p.write_text("---\nlicense: mit\ndatasets:\n- reviews\npipeline_tag: text-classification\n\n"
+                     "# reviews-classifier\n\n## Intended uses & limitations\n\nSorts reviews.\n")
+    elif name == "big/README.md":  # a 10 MB README: model front matter, then a body of 10 MB
+        with open(p, "w") as fh:
+            fh.write("---\nlicense: mit\ndatasets:\n- reviews\n---\n\n# reviews-classifier\n\n")
+            for i in range(10 * 1024):
+                fh.write(f"| row {i} | {'x' * 1000} |\n")
+    elif name == "dup/model_card.json":
+        p.write_text('{"purpose": "Rank tickets.", "limitations": "English only.",\n "purpose": "Something else."}\n')
+    elif name == "deep/model_card.json":
+        p.write_text('{"a": ' * 10000 + "1" + "}" * 10000 + "\n")
     else:
         shutil.copy(HOSTILE / name, p)
     return p
@@ -43,6 +56,10 @@ CASES = {
     "deep_10000.yaml": "card-structure",
     "deep_block_1000.yaml": "card-structure",
     "long_line_1mb.yaml": "card-required-field",
+    "unclosed/README.md": "card-syntax",
+    "big/README.md": "card-size",
+    "dup/model_card.json": "card-duplicate-key",
+    "deep/model_card.json": "card-structure",
 }
 
 
