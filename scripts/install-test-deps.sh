@@ -55,4 +55,4 @@ make_venv() {  # make_venv NAME PACKAGES...: reused while its stamp lists the sa
 }
 make_venv mlflow-2.22 'mlflow==2.22.5' 'sqlalchemy<2.1'
 make_venv "mlflow-client-$LOW_CLIENT" "mlflow-skinny==$LOW_CLIENT" \
-  'click>=8.1' 'pyyaml>=6.0' 'jsonschema>=4.18' 'gitpython>=3.1.40'
+  'click>=8.1' 'pyyaml>=6.0' 'jsonschema>=4.18' 'gitpython>=3.1.40' 'pyicu-wheels>=2.14'

@@ -32,7 +32,7 @@ def test_different_people_stay_different():
 def test_addresses_the_policy_lists_as_two_people_stay_two():
     data = {"roles": {"members": {"admin": ["ann@corp.example"], "viewer": ["ann@partner.example"]}}}
     people = identity.People(data)
-    assert people.key("ann@corp.example") == "ann@corp.example"
+    assert people.identity("ann@corp.example") == "ann@corp.example"
     assert not people.same("ann@corp.example", "ann@partner.example")
     assert people.same("ANN@corp.example", "ann@corp.example")
 
