@@ -20,6 +20,7 @@ TERMINAL = {"print", "click.echo", "click.secho", "click.echo_via_pager", "sys.s
 FILE_WRITES = {
     ("cli/card_commands.py", "fh.write"): "`mlgov init` copies the package's own templates",
     ("policy/load.py", "fh.write"): "the policy-validation cache's marker, a constant",
+    ("evidence/sshsig.py", "fh.write"): "ssh-keygen's inputs (signers, signature) in a private temporary directory",
 }
 
 
