@@ -20,7 +20,7 @@ from mlgov_checks.evidence.signers import AllowedSigners, Signer
 from mlgov_checks.evidence.statement import PAYLOAD_TYPE
 
 # The name of the variable that holds a key file's passphrase (a name, not a secret).
-PASSWORD_ENV = "MLGOV_SIGNING_KEY_PASSWORD"  # noqa: S105
+PASSWORD_ENV = "MLGOV_SIGNING_KEY_PASSWORD"  # noqa: S105  # nosec B105 - a variable name
 
 
 class DsseError(Exception):

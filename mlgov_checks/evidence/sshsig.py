@@ -42,8 +42,9 @@ def ssh_keygen() -> str:
 
 def _run(args: list[str], stdin: bytes) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run([ssh_keygen(), *args], input=stdin, capture_output=True, timeout=TIMEOUT,
-                              check=False)
+        # ssh-keygen from PATH with our own arguments; no shell
+        return subprocess.run([ssh_keygen(), *args], input=stdin, capture_output=True,  # nosec B603
+                              timeout=TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise SshSigError(f"ssh-keygen failed to run: {e}") from e
 
