@@ -38,7 +38,7 @@ def populate(url: str, n: int) -> None:
     from mlflow.entities import Metric, Param
 
     from mlgov_checks import backend
-    from mlgov_checks.backend import DECISION_TAG
+    from mlgov_checks.governance.decisions import PREFIX as DECISION_TAG
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     exp = client.create_experiment("bench-audit")
@@ -71,15 +71,18 @@ def populate(url: str, n: int) -> None:
     client.set_registered_model_alias(MODEL, "challenger", str(n - 1))
     writer = backend.connect(url).writer
     for v in range(1, 51):
-        writer.log_decision({DECISION_TAG + "model": MODEL, DECISION_TAG + "version": str(v),
-                             DECISION_TAG + "action": "promote", DECISION_TAG + "to": "@champion"},
-                            {"decision.json": "{}"}, run_name=f"promote {v}")
+        rid = writer.open_decision({DECISION_TAG + "model": MODEL, DECISION_TAG + "version": str(v),
+                                    DECISION_TAG + "action": "promote", DECISION_TAG + "to": "@champion"},
+                                   run_name=f"promote {v}")
+        writer.attach_documents(rid, {"decision.json": "{}"})
+        writer.close_decision(rid, {DECISION_TAG + "outcome": "done"}, status="FINISHED")
 
 
 def naive(url: str) -> list[tuple[str, str, float]]:
     from mlflow import MlflowClient
 
-    from mlgov_checks.backend import DECISION_TAG, DECISIONS_EXPERIMENT
+    from mlgov_checks.backend import DECISIONS_EXPERIMENT
+    from mlgov_checks.governance.decisions import PREFIX as DECISION_TAG
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     listed = client.search_model_versions(f"name = '{MODEL}'", max_results=10000)

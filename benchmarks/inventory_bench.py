@@ -49,8 +49,8 @@ def populate(url: str, models: int, versions: int) -> None:
     from mlflow.entities import Metric
 
     from mlgov_checks import backend
-    from mlgov_checks.backend import DECISION_TAG
     from mlgov_checks.checks.approvals import Approval, approval_key
+    from mlgov_checks.governance.decisions import PREFIX as DECISION_TAG
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     exp = client.create_experiment("bench-inventory")
@@ -95,7 +95,8 @@ Summary = list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]
 def naive(url: str) -> Summary:
     from mlflow import MlflowClient
 
-    from mlgov_checks.backend import DECISION_TAG, DECISIONS_EXPERIMENT
+    from mlgov_checks.backend import DECISIONS_EXPERIMENT
+    from mlgov_checks.governance.decisions import PREFIX as DECISION_TAG
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     names, token = [], None

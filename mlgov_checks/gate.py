@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # records are imported by the gate's functions: the card hook
     from mlgov_checks.integrations.gitrepo import LazyRepository
     from mlgov_checks.records import ModelVersionRecord, RunRecord
 
-GATED = ("run", "version")  # the subjects a registry read gives the gate
+REGISTRY_SUBJECTS = ("run", "version")  # the subjects a registry read gives the gate
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class GateOptions:
     now: dt.datetime | None = None
 
     def chosen(self) -> tuple[str, ...]:
-        return self.families if self.families is not None else checks.default_families(GATED)
+        return self.families if self.families is not None else checks.default_families(REGISTRY_SUBJECTS)
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def evaluate(record: RunRecord | ModelVersionRecord, policy: Policy, options: Ga
     run = version.run if version is not None else record
     ctx = Context(policy=policy, target=record.target, now=options.now, repository=repository,
                   baseline=version.baseline if version is not None else None, baseline_note=baseline_note)
-    families = [(n, m) for n, m in checks.families(GATED) if n in chosen]
+    families = [(n, m) for n, m in checks.families(REGISTRY_SUBJECTS) if n in chosen]
     if version is not None and run is None and "evidence" not in chosen and any(
             m.SUBJECT == "run" for _, m in families):
         from mlgov_checks.checks.evidence import check_source_run

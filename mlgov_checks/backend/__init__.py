@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from mlgov_checks.backend.client import Client
-from mlgov_checks.backend.reader import DECISION_TAG, DECISIONS_EXPERIMENT, WORKERS, Reader
+from mlgov_checks.backend.reader import DECISIONS_EXPERIMENT, WORKERS, Reader
 from mlgov_checks.backend.resolve import Resolved
 from mlgov_checks.backend.spec import FetchSpec
 from mlgov_checks.backend.writer import Writer
 
-__all__ = ["DECISIONS_EXPERIMENT", "DECISION_TAG", "Backend", "FetchSpec", "Reader", "Resolved", "Writer",
+__all__ = ["DECISIONS_EXPERIMENT", "Backend", "FetchSpec", "Reader", "Resolved", "Writer",
            "connect"]
 
 

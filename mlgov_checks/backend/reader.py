@@ -5,24 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from mlgov_checks.backend import config
+from mlgov_checks.backend import config, scan
 from mlgov_checks.backend import convert as records
 from mlgov_checks.backend.artifacts import Evidence
 from mlgov_checks.backend.client import Client
 from mlgov_checks.backend.errors import retarget
 from mlgov_checks.backend.resolve import Problem, Resolution, Resolved
+from mlgov_checks.backend.scan import quote
 from mlgov_checks.backend.spec import FetchSpec
 from mlgov_checks.errors import EvaluationError
-from mlgov_checks.records import ModelVersionRecord, RunRecord
+from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
 from mlgov_checks.targets import Target
 
 WORKERS = 8  # per-version artifact work in flight; the default server has a handful of workers
 DECISIONS_EXPERIMENT = "mlgov-decisions"  # the append-only decision log: one run per decision
-DECISION_TAG = "mlgov.decision."
-
-
-def quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 class Reader:
@@ -55,6 +51,14 @@ class Reader:
         """Alias -> version number, for one registered model (search results carry no aliases)."""
         model = self.client.call(f"models:/{name}", lambda: self.client.client.get_registered_model(name))
         return {str(a): str(v) for a, v in (getattr(model, "aliases", None) or {}).items()}
+
+    def registered_models(self, filter_string: str | None = None) -> list[ModelRecord]:
+        """Every registered model (matching MLflow's search syntax when given), by name."""
+        return scan.registered_models(self.client, filter_string)
+
+    def versions_of_models(self, names: Sequence[str]) -> dict[str, list[ModelVersionRecord]]:
+        """Every version of every named model, without runs, in as few searches as the server allows."""
+        return scan.versions_of_models(self.client, names)
 
     def runs(self, run_ids: Sequence[str], experiments: Mapping[str, str] | None = None) -> dict[str, RunRecord]:
         """Runs by id, deleted ones included: `search_runs` on `attributes.run_id IN (...)` in chunks.
@@ -104,17 +108,19 @@ class Reader:
                                lambda: self.client.client.get_experiment_by_name(DECISIONS_EXPERIMENT))
         return str(exp.experiment_id) if exp is not None else None
 
-    def decisions(self, model: str | None = None) -> list[RunRecord]:
-        """Every decision run (for one model, when given), oldest first: one paged search."""
+    def decisions(self, tagged: tuple[str, str] | None = None) -> list[RunRecord]:
+        """Every decision run (those whose tag `tagged[0]` is `tagged[1]`, when given), oldest first:
+        one paged search (pages of search_runs' own cap for the whole log)."""
         from mlflow.entities import ViewType
 
         experiment = self.decisions_experiment()
         if experiment is None:
             return []
         c = self.client.client
-        where = f"tags.`{DECISION_TAG}model` = {quote(model)}" if model is not None else ""
+        where = f"tags.`{tagged[0]}` = {quote(tagged[1])}" if tagged is not None else ""
+        size = config.PAGE if tagged is not None else config.RUN_PAGE
         found = self.client.paged("decision log", lambda tok: c.search_runs(
-            [experiment], where, run_view_type=ViewType.ACTIVE_ONLY, max_results=config.PAGE,
+            [experiment], where, run_view_type=ViewType.ACTIVE_ONLY, max_results=size,
             order_by=["attributes.start_time ASC"], page_token=tok))
         return [records.run_record(r) for r in found]
 

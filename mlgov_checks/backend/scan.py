@@ -1,4 +1,4 @@
-"""Registry-wide reads for the inventory: models, their versions and the decision log, in few requests."""
+"""Registry-wide searches (every model, the versions of many models) in few requests, and filter quoting."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mlgov_checks.backend import config
-from mlgov_checks.backend.convert import run_record, version_record
-from mlgov_checks.backend.reader import Reader, quote
+from mlgov_checks.backend.client import Client
+from mlgov_checks.backend.convert import version_record
 from mlgov_checks.errors import EvaluationError
-from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
+from mlgov_checks.records import ModelRecord, ModelVersionRecord
+
+
+def quote(value: str) -> str:
+    """A value inside an MLflow search filter."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def model_record(model: Any) -> ModelRecord:
@@ -22,17 +27,17 @@ def model_record(model: Any) -> ModelRecord:
                        last_updated_timestamp=model.last_updated_timestamp)
 
 
-def registered_models(reader: Reader, filter_string: str | None = None) -> list[ModelRecord]:
+def registered_models(client: Client, filter_string: str | None = None) -> list[ModelRecord]:
     """Every registered model (matching MLflow's search syntax when given), by name: paged, 1,000 a page."""
-    c = reader.client.client
-    found = reader.client.paged("registered models", lambda tok: c.search_registered_models(
+    c = client.client
+    found = client.paged("registered models", lambda tok: c.search_registered_models(
         filter_string=filter_string or None, max_results=config.MODEL_PAGE, order_by=["name ASC"], page_token=tok))
     return sorted((model_record(m) for m in found), key=lambda m: m.name)
 
 
-def _search(reader: Reader, what: str, where: str) -> Iterator[Any]:
-    c = reader.client.client
-    return reader.client.paged(what, lambda tok: c.search_model_versions(
+def _search(client: Client, what: str, where: str) -> Iterator[Any]:
+    c = client.client
+    return client.paged(what, lambda tok: c.search_model_versions(
         where, max_results=config.VERSION_PAGE, page_token=tok))
 
 
@@ -43,7 +48,7 @@ def _rejects_in(err: EvaluationError) -> bool:
         "invalid" in text or "unsupported" in text or "not supported" in text or "comparator" in text)
 
 
-def versions_of_models(reader: Reader, names: Sequence[str]) -> dict[str, list[ModelVersionRecord]]:
+def versions_of_models(client: Client, names: Sequence[str]) -> dict[str, list[ModelVersionRecord]]:
     """Every version of every named model, without runs: `name IN (...)`, 100 names a request.
 
     MLflow 3's model-version search accepts a list for `name`; MLflow 2.x refuses IN there and its
@@ -56,11 +61,11 @@ def versions_of_models(reader: Reader, names: Sequence[str]) -> dict[str, list[M
     for i in range(0, len(unique), config.NAME_CHUNK):
         chunk = unique[i:i + config.NAME_CHUNK]
         try:
-            found += list(_search(reader, "model versions", f"name IN ({', '.join(quote(n) for n in chunk)})"))
+            found += list(_search(client, "model versions", f"name IN ({', '.join(quote(n) for n in chunk)})"))
         except EvaluationError as e:
             if not _rejects_in(e):
                 raise
-            found = list(_search(reader, "model versions", ""))
+            found = list(_search(client, "model versions", ""))
             break
     for mv in found:
         if mv.name in out:
@@ -68,17 +73,3 @@ def versions_of_models(reader: Reader, names: Sequence[str]) -> dict[str, list[M
     for versions in out.values():
         versions.sort(key=lambda v: int(v.version) if v.version.isdigit() else 0)
     return out
-
-
-def decision_log(reader: Reader) -> list[RunRecord]:
-    """The whole decision log (every model), oldest first: one paged `search_runs` after one lookup."""
-    from mlflow.entities import ViewType
-
-    experiment = reader.decisions_experiment()
-    if experiment is None:
-        return []
-    c = reader.client.client
-    found = reader.client.paged("decision log", lambda tok: c.search_runs(
-        [experiment], "", run_view_type=ViewType.ACTIVE_ONLY, max_results=config.RUN_PAGE,
-        order_by=["attributes.start_time ASC"], page_token=tok))
-    return [run_record(r) for r in found]

@@ -80,19 +80,7 @@ class Writer:
                 raise
             return found
 
-    def log_decision(self, tags: Mapping[str, str], documents: Mapping[str, str], *, run_name: str) -> str:
-        """A new, finished run in the decision log with `tags` and JSON `documents`; its run id."""
-        experiment = self.decisions_experiment()
-        run = self.client.call("decision log", lambda: self._c.create_run(
-            experiment, tags=dict(tags), run_name=run_name))
-        run_id = str(run.info.run_id)
-        for path, text in documents.items():
-            self.client.call(f"runs:/{run_id}", lambda p=path, t=text: (  # type: ignore[misc]
-                self._c.log_text(run_id, t, p)))
-        self.client.call(f"runs:/{run_id}", lambda: _quietly(lambda: self._c.set_terminated(run_id)))
-        return run_id
-
-    # -- a decision in steps: opened before the registry moves, closed after (governance.promotion) --
+    # -- a decision in steps: opened before any other write, closed after (governance.transaction) --
 
     def open_decision(self, tags: Mapping[str, str], *, run_name: str) -> str:
         """A new decision-log run, left RUNNING until `close_decision`: its run id."""

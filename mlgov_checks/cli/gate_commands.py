@@ -30,12 +30,12 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
     result = gate.run(chosen, settings.policy, options, reader)
     findings = result.findings
     if opts.get("record"):  # `check --record`: the only way this command writes
-        from mlgov_checks.governance import actions as governance
+        from mlgov_checks.governance import record
         from mlgov_checks.reports.findings import ReportContext, render
 
         ctx = ReportContext(command="check", policy_source=settings.policy.source)
-        outcome = governance.record_result(result, policy=settings.policy, writer=writer,
-                                           report=lambda found: render("json", found, ctx))
+        outcome = record.record_result(result, policy=settings.policy, writer=writer,
+                                       report=lambda found: render("json", found, ctx))
         for line in outcome.actions:
             say(f"mlgov check: {line}", err=True)
         findings = outcome.findings

@@ -23,7 +23,7 @@ from mlgov_checks.findings import Status
 
 if TYPE_CHECKING:
     from mlgov_checks.gate import GateOptions
-    from mlgov_checks.governance.actions import Outcome
+    from mlgov_checks.governance.outcome import Outcome
 
 
 def _gate_options(opts: dict[str, Any]) -> GateOptions:
@@ -70,14 +70,14 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **op
     TARGET: models:/NAME/VERSION or models:/NAME@ALIAS. Refused (exit 1, nothing written) when
     you lack the `approve` permission, are not in `approval.allowed_approvers`, or authored the run.
     """
-    from mlgov_checks.governance import actions as governance
     from mlgov_checks.governance import roles
+    from mlgov_checks.governance.approve import approve
 
     settings = Settings.from_options(opts)
     if _blocked(settings):
         return emit([], settings, command="approve")
     reader, writer = connect(opts, settings.policy)
-    outcome = governance.approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
+    outcome = approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
                                  policy=settings.policy, reader=reader, writer=writer)
     return _finish(outcome, settings, "approve")
 
@@ -85,8 +85,8 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **op
 @main.command("promote")
 @click.argument("target")
 @click.option("--alias", default=None, metavar="NAME", help="Point this alias at the version.")
-@click.option("--stage", type=click.Choice(["Staging", "Production", "Archived"]), default=None,
-              help="Legacy stage: the versions previously in it are archived.")
+@click.option("--stage", default=None, metavar="STAGE",
+              help="Legacy stage (Staging, Production or Archived): the versions previously in it are archived.")
 @click.option("--dry-run", is_flag=True, help="Gate and report what would change; write nothing.")
 @click.option("--as", "actor", default=None, metavar="ACTOR", help=AS_HELP)
 @mlflow_options
@@ -101,18 +101,18 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
     `promote` permission or, for --stage Production or a production alias
     (`approval.production_aliases`), the version lacks the approval quorum.
     """
-    from mlgov_checks.governance import actions as governance
-    from mlgov_checks.governance import registries, roles
+    from mlgov_checks.governance import promote, registries, roles
+    from mlgov_checks.governance.stages import Destination
 
     registries.refuse_stage(stage, registries.chosen_registry_uri(opts.get("registry_uri")))
-    dest = governance.Destination(alias=alias, stage=stage)
+    dest = Destination.of(alias=alias, stage=stage)  # exit 2 for a spelling MLflow would refuse
     settings = Settings.from_options(opts)
     if _blocked(settings):
         return emit([], settings, command="promote")
     reader, writer = connect(opts, settings.policy)
-    outcome = governance.promote(target, dest, actor=roles.current_actor(actor), dry_run=dry_run,
-                                 policy=settings.policy, options=_gate_options(opts), reader=reader,
-                                 writer=writer)
+    request = promote.Request(target, dest, actor=roles.current_actor(actor), dry_run=dry_run)
+    outcome = promote.promote(request, policy=settings.policy, options=_gate_options(opts), reader=reader,
+                              writer=writer)
     return _finish(outcome, settings, "promote")
 
 
@@ -124,14 +124,12 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
 @command_runner
 def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     """List the decision log of a model: promotions, archivals and recorded checks, oldest first."""
-    from mlgov_checks.backend import DECISION_TAG
+    from mlgov_checks.governance import decisions
     from mlgov_checks.reports.findings.emit import masked
 
     reader, _ = connect(opts, Settings.from_options(opts).policy)
-    rows = []
-    for run in reader.decisions(model):
-        row = {k.removeprefix(DECISION_TAG): v for k, v in run.tags.items() if k.startswith(DECISION_TAG)}
-        rows.append(masked({**row, "run_id": run.run_id}))  # before JSON escaping can respell a secret
+    # Masked before JSON escaping can respell a secret.
+    rows = [masked({**d.fields, "run_id": d.run_id}) for d in decisions.read(reader, model)]
     if fmt == "json":
         say(json.dumps({"model": model, "decisions": rows}, indent=2, ensure_ascii=False))
         return 0

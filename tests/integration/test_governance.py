@@ -434,3 +434,48 @@ def test_log_commands_from_a_shell(store, mlflow_server, tmp_path, client):
 
     repo = artifact_repository(client.get_run(run.info.run_id).info.artifact_uri, mlflow_server.url)
     assert [a.path for a in repo.list_artifacts("documentation")] == ["documentation/model_card.yaml"]
+
+
+@pytest.mark.parametrize("dest", [("--alias", "Champion"), ("--alias", "CHAMPION"), ("--alias", "Prod"),
+                                  ("--stage", "production"), ("--stage", " PRODUCTION ")])
+def test_a_respelled_production_destination_still_needs_the_approvals(make, client, policy_file, mlgov, dest):
+    name = f"gov-wf-respelled-{dest[1].strip().lower()}-{dest[0].strip('-')}"
+    version = make(name, description="Approved by the committee")  # passes the gate's `either`
+    policy = policy_file(OPEN_POLICY)
+    before = _state(client, name)
+    refused = mlgov("promote", f"models:/{name}/{version}", *dest, "--policy", policy)
+    assert refused.exit_code == 1, refused.output
+    assert "approval-quorum" in refused.output and "refused" in refused.output
+    assert _state(client, name) == before
+    assert mlgov("approve", f"models:/{name}/{version}", "--as", "carol", "--comment", "ok",
+                 "--policy", policy).exit_code == 0
+    moved = mlgov("promote", f"models:/{name}/{version}", *dest, "--policy", policy)
+    assert moved.exit_code == 0, moved.output
+    aliases, stages = _state(client, name)
+    if dest[0] == "--alias":
+        assert aliases == {dest[1]: version}  # MLflow keeps the spelling; production all the same
+    else:
+        assert stages[version] == "Production"
+    assert mlgov("audit", name, "-f", "json", "--policy", policy).exit_code == 0  # recorded, no bypass
+
+
+@pytest.mark.parametrize("alias", ["champion ", " champion", "cham pion", "\u0441hampion"])
+def test_an_alias_mlflow_refuses_changes_nothing_and_asks_for_no_manual_fix(make, client, policy_file, mlgov,
+                                                                            alias):
+    from mlflow.exceptions import MlflowException
+
+    name = "gov-wf-refused-alias"
+    version = make(name, description="Approved by the committee")
+    policy = policy_file(OPEN_POLICY)
+    if alias != "\u0441hampion":  # MLflow itself refuses these spellings (the Cyrillic one it takes)
+        with pytest.raises(MlflowException):
+            client.set_registered_model_alias(name, alias, version)
+    before = _state(client, name)
+    logged = json.loads(mlgov("decisions", name, "-f", "json").stdout)["decisions"]
+    result = mlgov("promote", f"models:/{name}/{version}", "--alias", alias, "--policy", policy)
+    assert result.exit_code == 2, result.output
+    assert "is not an alias name" in result.output
+    for word in ("by hand", "back", "delete", "NOT"):
+        assert word not in result.output, result.output
+    assert _state(client, name) == before
+    assert json.loads(mlgov("decisions", name, "-f", "json").stdout)["decisions"] == logged  # nothing logged

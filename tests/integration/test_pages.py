@@ -53,7 +53,7 @@ def pages_model(store):
 
     from mlgov_checks import backend
     from mlgov_checks.checks.approvals import Approval, approval_key
-    from mlgov_checks.governance import actions as governance
+    from mlgov_checks.governance.transaction import AllOrNothing
     from tests.integration.conftest import CARD, Spec, _create_version, compliant_tags
 
     client = MlflowClient(tracking_uri=store.url, registry_uri=store.url)
@@ -72,9 +72,10 @@ def pages_model(store):
         client.set_model_version_tag(MODEL, "3", approval_key(who), record.to_json())
     client.set_registered_model_alias(MODEL, "champion", "3")
     writer = backend.connect(store.url).writer
-    governance.log_decision(writer, {"action": "promote", "model": MODEL, "version": "3", "to": "@champion",
-                                     "from": "", "actor": "carol", "time": "2024-06-05T09:00:00Z",
-                                     "gate": "pass"}, [])
+    logged = AllOrNothing(writer)
+    logged.open_decision({"action": "promote", "model": MODEL, "version": "3", "to": "@champion", "from": "",
+                          "actor": "carol", "time": "2024-06-05T09:00:00Z", "gate": "pass"}, {"decision.json": "{}"})
+    logged.commit()
     client.set_registered_model_alias(MODEL, "prod", "1")  # moved with the plain client: a bypass
     return MODEL
 

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding, group_by_target, overall_status
+from mlgov_checks.governance import decisions
+from mlgov_checks.governance.decisions import Decision, iso_ms
+from mlgov_checks.governance.stages import GATED, Stage, stage_label
 from mlgov_checks.policy.load import Policy
-from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord, RunRecord
+from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Reader
@@ -24,7 +27,6 @@ FORMATS = ("csv", "json", "markdown")
 COLUMNS = ("version", "semantic_version", "stage", "aliases", "creator", "created", "run_id",
            "training_start", "params", "metrics", "artifact_uri", "git_commit", "reviewer", "approvals",
            "recorded_status", "recorded_at", "status_now", "bypassed")
-GATED = ("Staging", "Production")  # stages whose holder must have come through `mlgov promote`
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Audit:
     # What the HTML page shows besides the rows (the csv/json/markdown formats ignore these).
     versions: tuple[ModelVersionRecord, ...] = ()  # the shown versions, with their runs
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias -> version number
-    decisions: tuple[RunRecord, ...] = ()  # the model's decision log, oldest first
+    decisions: tuple[Decision, ...] = ()  # the model's decision log, oldest first
     bypassed: Mapping[str, list[str]] = field(default_factory=dict)  # version -> @alias / stage:NAME
     findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)  # target -> gate findings
     policy: Policy | None = None
@@ -61,24 +63,6 @@ def _ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def _iso_ms(ms: int | None) -> str:
-    if not ms:
-        return ""
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).isoformat(timespec="seconds").replace(
-        "+00:00", "Z")
-
-
-def promoted_pairs(decisions: Sequence[Any]) -> set[tuple[str, str]]:
-    """(version, destination label) for every recorded `mlgov promote` decision that was carried out
-    (one that failed, or never got past "intended", is no promotion: the move it names is flagged)."""
-    from mlgov_checks.backend import DECISION_TAG
-    from mlgov_checks.governance.promotion import OUTCOME, confirmed
-
-    return {(r.tags.get(DECISION_TAG + "version", ""), r.tags.get(DECISION_TAG + "to", ""))
-            for r in decisions if r.tags.get(DECISION_TAG + "action") == "promote"
-            and confirmed(r.tags.get(DECISION_TAG + OUTCOME))}
-
-
 def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
              promoted: set[tuple[str, str]]) -> dict[str, list[str]]:
     """Version -> the aliases/stages pointing at it with no recorded promote decision for that move."""
@@ -87,8 +71,9 @@ def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
         if (number, f"@{alias}") not in promoted:
             out.setdefault(number, []).append(f"@{alias}")
     for v in versions:
-        if v.current_stage in GATED and (v.version, f"stage:{v.current_stage}") not in promoted:
-            out.setdefault(v.version, []).append(f"stage:{v.current_stage}")
+        stage = Stage.of(v.current_stage)
+        if stage in GATED and (v.version, stage_label(stage)) not in promoted:
+            out.setdefault(v.version, []).append(stage_label(stage))
     return out
 
 
@@ -105,8 +90,8 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
         by_version.setdefault(number, []).append(alias)
     versions = sorted((replace(mv, run=runs.get(mv.run_id or "")) for mv in found.values()),
                       key=lambda v: int(v.version))
-    decisions = reader.decisions(name)
-    flagged = bypasses(versions, aliases, promoted_pairs(decisions))
+    log = decisions.read(reader, name)
+    flagged = bypasses(versions, aliases, decisions.promoted_pairs(log))
     lo, hi = (_ms(since) if since else None), (_ms(until) if until else None)
     shown = [v for v in versions if (lo is None or (v.creation_timestamp or 0) >= lo)
              and (hi is None or (v.creation_timestamp or 0) <= hi)]
@@ -129,9 +114,9 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
             "stage": v.current_stage or "",
             "aliases": sorted(by_version.get(v.version, [])),
             "creator": v.user_id or (approvals.authors(v) or [""])[0],
-            "created": _iso_ms(v.creation_timestamp),
+            "created": iso_ms(v.creation_timestamp),
             "run_id": v.run_id or "",
-            "training_start": _iso_ms(run.start_time if run else None),
+            "training_start": iso_ms(run.start_time if run else None),
             "params": dict(run.params) if run else {},
             "metrics": dict(run.metrics) if run else {},
             "artifact_uri": (run.artifact_uri or "") if run else "",
@@ -146,7 +131,7 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
     flags = [f"{name}: {dest} points at version {number} with no recorded `mlgov promote` decision"
              for number, dests in sorted(flagged.items(), key=lambda kv: int(kv[0])) for dest in dests]
     return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None, versions=tuple(shown),
-                 aliases=aliases, decisions=tuple(decisions), bypassed=flagged,
+                 aliases=aliases, decisions=tuple(log), bypassed=flagged,
                  findings={t: tuple(f) for t, f in grouped.items()}, policy=policy,
                  generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
 

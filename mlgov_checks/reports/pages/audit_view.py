@@ -9,11 +9,12 @@ from typing import Any
 from mlgov_checks.checks import approvals
 from mlgov_checks.checks.metrics import threshold_problems
 from mlgov_checks.findings import Finding, Status, overall_status
+from mlgov_checks.governance.stages import production_of
 from mlgov_checks.policy.load import Policy, default_policy
 from mlgov_checks.records import ModelVersionRecord
 from mlgov_checks.reports.pages.audit import Audit
 from mlgov_checks.reports.pages.charts import Point, metric_chart
-from mlgov_checks.reports.pages.timeline import Event, decision_fields, events
+from mlgov_checks.reports.pages.timeline import Event, events
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,6 @@ class AuditView:
     versions: tuple[VersionView, ...]
     policy_source: str
     policy_sha256: str
-
-
-def _production(audit: Audit, policy: Policy) -> list[tuple[str, str]]:
-    prod = set(policy.section("approval")["production_aliases"])
-    out = [(f"@{a}", n) for a, n in sorted(audit.aliases.items()) if a in prod]
-    out += [("stage:Production", v.version) for v in audit.versions if v.current_stage == "Production"]
-    return out
 
 
 def _local_lines(row: Mapping[str, Any], record: ModelVersionRecord | None, policy: Policy) -> list[Line]:
@@ -114,7 +108,7 @@ def build_view(audit: Audit, mask: Callable[[str], str]) -> AuditView:
                                  anchor=f"v{row['version']}"))
     by_number = {v.row["version"]: v for v in views}
     production = []
-    for label, number in _production(audit, policy):
+    for label, number in production_of(audit.aliases, audit.versions, policy):
         view = by_number.get(number)
         now = (view.row["status_now"] if view is not None else "") or ""
         recorded = view.row["recorded_status"] if view is not None else ""
@@ -130,7 +124,7 @@ def build_view(audit: Audit, mask: Callable[[str], str]) -> AuditView:
         verdict = "not compliant"
     else:
         verdict = "compliant" if production else "no production version"
-    log = [decision_fields(r) for r in audit.decisions]
+    log = [d.row() for d in audit.decisions]
     return AuditView(audit=audit, verdict=verdict, production=tuple(production),
                      charts=tuple(_charts(audit, policy, mask)),
                      timeline=tuple(events(audit.versions, log, audit.bypassed)), versions=tuple(views),

@@ -34,7 +34,7 @@ def _environment(mask: Callable[[str], str]) -> Any:
                              autoescape=True, finalize=finalize, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["svg"] = Markup  # only for charts: matplotlib output built from masked labels
-    from mlgov_checks.reports.pages.timeline import iso_ms
+    from mlgov_checks.governance.decisions import iso_ms
 
     env.filters["iso"] = iso_ms
     env.filters["short"] = lambda text, n=12: (text or "")[:n]

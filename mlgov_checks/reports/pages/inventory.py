@@ -9,18 +9,16 @@ from typing import TYPE_CHECKING
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.findings import Finding, group_by_target, overall_status
+from mlgov_checks.governance import decisions as decision_log
+from mlgov_checks.governance.stages import production_of
 from mlgov_checks.policy.load import Policy
-from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
+from mlgov_checks.records import ModelVersionRecord, RunRecord
 from mlgov_checks.reports.pages.audit import bypasses
-from mlgov_checks.reports.pages.timeline import decision_fields
 from mlgov_checks.version import __version__
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Reader
     from mlgov_checks.gate import GateOptions
-
-PRODUCTION_STAGE = "Production"
-
 
 @dataclass(frozen=True)
 class ModelRow:
@@ -79,15 +77,6 @@ def _last_review(versions: Sequence[ModelVersionRecord]) -> str:
     return max(times, key=lambda t: _parse_time(t) or dt.datetime.min, default="")
 
 
-def production_of(model: ModelRecord, versions: Sequence[ModelVersionRecord],
-                  policy: Policy) -> list[tuple[str, str]]:
-    """(label, version) under each production alias (`approval.production_aliases`) and the Production stage."""
-    prod_aliases = set(policy.section("approval")["production_aliases"])
-    out = [(f"@{a}", n) for a, n in sorted(model.aliases.items()) if a in prod_aliases]
-    out += [(f"stage:{PRODUCTION_STAGE}", v.version) for v in versions if v.current_stage == PRODUCTION_STAGE]
-    return out
-
-
 def _describe(decision: Mapping[str, str]) -> str:
     return (f"{decision.get('action', '')} v{decision.get('version', '')} -> {decision.get('to', '')} "
             f"by {decision.get('actor', '') or '?'} at {decision.get('time', '')}"
@@ -97,16 +86,12 @@ def _describe(decision: Mapping[str, str]) -> str:
 def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
           evaluate: GateOptions | None = None, now: dt.datetime | None = None) -> Inventory:
     """Paged model search, versions by name chunks, runs of production versions by id chunks, one log search."""
-    from mlgov_checks.backend import scan
-
     moment = now or dt.datetime.now(dt.timezone.utc)
-    models = scan.registered_models(reader, filter_string)
-    by_model = scan.versions_of_models(reader, [m.name for m in models])
-    log = [decision_fields(r) for r in scan.decision_log(reader)]
-    decisions: dict[str, list[dict[str, str]]] = {}
-    for d in log:
-        decisions.setdefault(d.get("model", ""), []).append(d)
-    prod = {m.name: production_of(m, by_model.get(m.name, []), policy) for m in models}
+    models = reader.registered_models(filter_string)
+    by_model = reader.versions_of_models([m.name for m in models])
+    logged = decision_log.by_model(decision_log.read(reader))
+    decisions = {name: [d.row() for d in found] for name, found in logged.items()}
+    prod = {m.name: production_of(m.aliases, by_model.get(m.name, []), policy) for m in models}
     wanted = {(m.name, n) for m in models for _, n in prod[m.name]}
     run_ids = [v.run_id for m in models for v in by_model.get(m.name, [])
                if v.run_id and (m.name, v.version) in wanted]
@@ -124,7 +109,7 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
         held = [v for v in versions if v.version in numbers]
         counted = {a.approver for v in held for a in approvals.valid_approvals(
             _with_run(v, runs), policy)[0]}
-        flags = bypasses(versions, dict(m.aliases), promoted_pairs_of(decisions.get(m.name, [])))
+        flags = bypasses(versions, dict(m.aliases), decision_log.promoted_pairs(logged.get(m.name, [])))
         mine = tuple(f for n in numbers for f in found.get(f"models:/{m.name}/{n}", []))
         review = _last_review(versions)
         when = _parse_time(review) if review else None
@@ -147,14 +132,6 @@ def _with_run(version: ModelVersionRecord, runs: Mapping[str, RunRecord]) -> Mod
     from dataclasses import replace
 
     return replace(version, run=runs.get(version.run_id or ""))
-
-
-def promoted_pairs_of(decisions: Sequence[Mapping[str, str]]) -> set[tuple[str, str]]:
-    """(version, destination) of every recorded promotion, from already-parsed decisions."""
-    from mlgov_checks.governance.promotion import OUTCOME, confirmed
-
-    return {(d.get("version", ""), d.get("to", "")) for d in decisions
-            if d.get("action") == "promote" and confirmed(d.get(OUTCOME))}
 
 
 def exit_status(inv: Inventory) -> int:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mlgov_checks.checks import approvals
-from mlgov_checks.records import ModelVersionRecord, RunRecord
-
-DECISION_PREFIX = "mlgov.decision."  # the decision log's tag prefix (the backend's DECISION_TAG)
+from mlgov_checks.governance.decisions import Kind, confirmed, iso_ms
+from mlgov_checks.governance.stages import Stage, stage_label
+from mlgov_checks.records import ModelVersionRecord
 
 
 @dataclass(frozen=True)
@@ -23,24 +22,10 @@ class Event:
     detail: str
 
 
-def iso_ms(ms: int | None) -> str:
-    if not ms:
-        return ""
-    moment = dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def decision_fields(run: RunRecord) -> dict[str, str]:
-    """A decision-log run's decision (action, model, version, to, from, actor, time, gate) and run id."""
-    row = {k[len(DECISION_PREFIX):]: v for k, v in run.tags.items() if k.startswith(DECISION_PREFIX)}
-    row.setdefault("time", iso_ms(run.start_time))
-    return {**row, "run_id": run.run_id}
-
-
 def _kind(action: str, to: str) -> str:
-    if action == "promote":
-        return "archived" if to == "stage:Archived" else "promoted"
-    return {"record": "recorded", "archive": "archived"}.get(action, action or "decision")
+    if action == Kind.PROMOTE.value:
+        return "archived" if to == stage_label(Stage.ARCHIVED) else "promoted"
+    return {Kind.RECORD.value: "recorded", Kind.ARCHIVE.value: "archived"}.get(action, action or "decision")
 
 
 def events(versions: Sequence[ModelVersionRecord], decisions: Iterable[Mapping[str, str]],
@@ -59,10 +44,10 @@ def events(versions: Sequence[ModelVersionRecord], decisions: Iterable[Mapping[s
                                  approval.revoke_comment or "approval withdrawn"))
     for d in decisions:
         action, to = d.get("action", ""), d.get("to", "")
-        moved = f"{d.get('from') or '-'} -> {to}" if action == "promote" else to
+        moved = f"{d.get('from') or '-'} -> {to}" if action == Kind.PROMOTE.value else to
         gate = f" (gate: {d['gate']})" if d.get("gate") else ""
         outcome = d.get("outcome", "")
-        failed = action == "promote" and outcome not in ("", "done")  # failed, or never confirmed
+        failed = not confirmed(outcome)  # failed, or never confirmed
         out.append(Event(d.get("time", ""), "failed" if failed else _kind(action, to), d.get("version", ""),
                          d.get("actor", ""), f"{action} {moved}{gate}" + (f": {outcome}" if failed else "")
                          + (f" ({d['error']})" if failed and d.get("error") else "")))
