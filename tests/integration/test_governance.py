@@ -439,7 +439,7 @@ def test_log_commands_from_a_shell(store, mlflow_server, tmp_path, client):
 @pytest.mark.parametrize("dest", [("--alias", "Champion"), ("--alias", "CHAMPION"), ("--alias", "Prod"),
                                   ("--stage", "production"), ("--stage", " PRODUCTION ")])
 def test_a_respelled_production_destination_still_needs_the_approvals(make, client, policy_file, mlgov, dest):
-    name = f"gov-wf-respelled-{dest[1].strip().lower()}-{dest[0].strip('-')}"
+    name = f"gov-wf-respelled-{dest[0].strip('-')}-{'-'.join(f'{ord(c):x}' for c in dest[1])}"  # one per spelling
     version = make(name, description="Approved by the committee")  # passes the gate's `either`
     policy = policy_file(OPEN_POLICY)
     before = _state(client, name)
