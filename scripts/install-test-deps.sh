@@ -2,9 +2,12 @@
 # Installs everything the test suite needs on a fresh Debian machine: PostgreSQL's server
 # binaries (the production-shaped mlflow server tests), xmllint (libxml2-utils: the JUnit report
 # against Jenkins' XSD), Chromium and its driver (the browser tests of the html pages), Microsoft's
-# SARIF Multitool (npm, into .cache/node), and the package with its test extra.
+# SARIF Multitool (npm, into .cache/node), and the package with its test extra (docs included), into
+# the active virtual environment or .venv/ (scripts/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/venv.sh
+use_venv "$PWD" --install-venv-package
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else return 1; fi

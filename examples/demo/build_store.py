@@ -1,9 +1,11 @@
 """Build the demo's local MLflow store: `demo-churn` v1 complies, v2 does not (drift, no review).
 
-    python examples/demo/build_store.py [DIR]     # default: .mlgov-demo
+    python3 examples/demo/build_store.py [DIR]     # default: .mlgov-demo
 
 Writes DIR/mlflow.db (sqlite tracking and registry) and DIR/artifacts/, through the normal MLflow
-client; no server is needed. Gate it with MLFLOW_TRACKING_URI=sqlite:///DIR/mlflow.db.
+client; no server is needed. Each version is registered from a model logged with MLflow
+(examples/demo/churn_model.py) whose signature states the columns its card documents, as
+`card-signature-match` checks. Gate it with MLFLOW_TRACKING_URI=sqlite:///DIR/mlflow.db.
 An existing demo store in DIR is replaced; any other existing DIR is left alone.
 """
 
@@ -36,6 +38,31 @@ def card(accuracy: float, drift: float) -> str:
                                                                           f"drift_score: {drift}")
 
 
+def signature():
+    """The card's input_schema and output_schema, as MLflow column specs."""
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    return ModelSignature(
+        inputs=Schema([ColSpec("long", "tenure_months"), ColSpec("double", "monthly_charges"),
+                       ColSpec("string", "contract_type")]),
+        outputs=Schema([ColSpec("double", "churn_probability")]))
+
+
+def log_model(client, run_id: str):
+    """Log the model (examples/demo/churn_model.py) with its signature in the run, which it ends."""
+    import mlflow
+    import pandas as pd
+
+    mlflow.set_tracking_uri(client.tracking_uri)
+    where = {"name": "model"} if int(mlflow.__version__.split(".")[0]) >= 3 else {"artifact_path": "model"}
+    example = pd.DataFrame({"tenure_months": [3, 40], "monthly_charges": [89.5, 42.0],
+                            "contract_type": ["monthly", "two_year"]})
+    with mlflow.start_run(run_id=run_id):
+        return mlflow.pyfunc.log_model(python_model=str(HERE / "churn_model.py"), signature=signature(),
+                                       input_example=example, pip_requirements=["pandas", "numpy"], **where)
+
+
 def log_version(client, experiment_id: str, *, tags: dict, metrics: dict, description: str) -> str:
     run = client.create_run(experiment_id, tags=tags, run_name="train-churn")
     rid = run.info.run_id
@@ -45,8 +72,9 @@ def log_version(client, experiment_id: str, *, tags: dict, metrics: dict, descri
     client.log_text(rid, f"holdout: accuracy {metrics['accuracy']}, drift {metrics['drift_score']}\n",
                     "validation/report.txt")
     client.log_text(rid, "scikit-learn==1.5.2\npandas==2.2.3\n", "requirements.txt")
-    client.set_terminated(rid)
-    mv = client.create_model_version(MODEL, f"runs:/{rid}/model", run_id=rid, description=description)
+    model = log_model(client, rid)
+    logged = {"model_id": model.model_id} if getattr(model, "model_id", None) else {}  # MLflow 3
+    mv = client.create_model_version(MODEL, model.model_uri, run_id=rid, description=description, **logged)
     return str(mv.version)
 
 
@@ -57,9 +85,10 @@ def build(directory: Path) -> None:
         shutil.rmtree(directory)
     (directory / "artifacts").mkdir(parents=True)
     (directory / MARKER).write_text("built by examples/demo/build_store.py\n", encoding="utf-8")
+    from mlflow import MlflowClient  # (configures its loggers: quieten them after the import)
+
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("mlflow").setLevel(logging.WARNING)
-    from mlflow import MlflowClient
 
     uri = f"sqlite:///{directory / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)

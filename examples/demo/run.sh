@@ -1,25 +1,30 @@
-#!/usr/bin/env sh
+#!/usr/bin/env bash
 # The embedded demo: install, build a local MLflow store (no server), gate a compliant and a
 # non-compliant model version. Exits 0 when the gate passes v1 and fails v2, as it should.
+# Needs only python3 (3.10 or newer): inside a virtual environment it installs there, otherwise
+# into .venv/ of the checkout, created on the first run and reused afterwards.
 #
-#   sh examples/demo/run.sh [DIR]      # DIR: where the store goes (default .mlgov-demo)
+#   bash examples/demo/run.sh [DIR]      # DIR: where the store goes (default .mlgov-demo)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 DIR="${1:-.mlgov-demo}"
 POLICY=examples/demo/.mlgov.yaml
 
-python -m pip install --quiet -e '.[local]' || exit 2
-python examples/demo/build_store.py "$DIR" || exit 2
+. scripts/venv.sh
+use_venv "$PWD" || exit 2
+echo "installing mlgov-checks[local] into it"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -e '.[local]' || exit 2
+"$PYTHON" examples/demo/build_store.py "$DIR" || exit 2
 MLFLOW_TRACKING_URI="sqlite:///$(cd "$DIR" && pwd)/mlflow.db"
 export MLFLOW_TRACKING_URI
 
 echo
 echo "== mlgov check models:/demo-churn/1   (expected: pass)"
-mlgov check models:/demo-churn/1 --policy "$POLICY"
+"$PYTHON" -m mlgov_checks check models:/demo-churn/1 --policy "$POLICY"
 good=$?
 echo
 echo "== mlgov check models:/demo-churn/2   (expected: fail)"
-mlgov check models:/demo-churn/2 --policy "$POLICY"
+"$PYTHON" -m mlgov_checks check models:/demo-churn/2 --policy "$POLICY"
 bad=$?
 
 echo

@@ -38,6 +38,11 @@ def test_demo_pass_and_fail(demo_store, tmp_path):
     failed = {f["check"] for f in json.loads(bad.stdout)["findings"] if f["status"] == "fail"}
     assert {"metrics-threshold", "provenance-reviewer", "provenance-review-status"} <= failed
     assert "Traceback" not in ok.stderr + bad.stderr
+    # the compliant version is a logged model whose signature matches its card: no warning at all
+    report = json.loads(ok.stdout)
+    assert report["summary"]["warn"] == 0, [f for f in report["findings"] if f["status"] == "warn"]
+    signature = [f for f in report["findings"] if f["check"] == "card-signature-match"]
+    assert [f["status"] for f in signature] == ["pass"], signature
 
 
 def test_demo_policy_targets_and_alias(demo_store, tmp_path):
