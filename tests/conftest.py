@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Policy validation results are cached per user; tests must not share or pollute that cache."""
+    """No test reads or writes the user's cache directory (mlgov keeps nothing there: a test says so)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     for name in ("GITHUB_WORKSPACE", "GITHUB_WORKFLOW_REF", "CI_PROJECT_DIR", "GITLAB_CI", "MLGOV_JUNIT_FLAVOR"):

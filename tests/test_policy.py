@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from mlgov_checks.errors import PolicyError
@@ -67,13 +71,51 @@ def test_discovery_stops_at_the_repository_root(tmp_path):
     assert find_policy(str(repo / "sub")) == str(repo / ".mlgov.yaml")
 
 
-def test_valid_policy_is_cached_and_still_revalidated_when_changed(tmp_path):
+def _old_cache_entry(cache_home, raw):
+    """Where mlgov-checks up to 0.1.0 kept its "this policy validated" marks, for this content."""
+    import hashlib
+    import json
+
+    from mlgov_checks.version import __version__
+
+    key = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode() + __version__.encode()).hexdigest()
+    return cache_home / "mlgov-checks" / f"policy-{key[:32]}.ok"
+
+
+@pytest.mark.parametrize(("text", "raw", "words"), (
+    ("approval:\n  min_approvals: -5\n", {"approval": {"min_approvals": -5}}, "approval.min_approvals"),
+    ("metrics:\n  thresholds:\n    accuracy: {min: high}\n", {"metrics": {"thresholds": {"accuracy": {"min": "high"}}}},
+     "metrics.thresholds.accuracy.min"),
+))
+def test_a_planted_cache_entry_does_not_make_an_invalid_policy_pass(tmp_path, monkeypatch, text, raw, words):
+    """A restored CI cache or a poisoned runner cache holding "validated" marks changes nothing:
+    every load validates, and nothing on disk is consulted or written."""
+    cache_home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    planted = _old_cache_entry(cache_home, raw)
+    planted.parent.mkdir(parents=True)
+    planted.write_text("ok\n")
+    for n in range(64):  # and any other key a planter might guess
+        (planted.parent / f"policy-{n:032x}.ok").write_text("ok\n")
+    before = sorted(p.name for p in planted.parent.iterdir())
+    path = write(tmp_path, text)
+    with pytest.raises(PolicyError, match=words):
+        load_policy(path)
+    proc = subprocess.run([sys.executable, "-m", "mlgov_checks", "policy", path], capture_output=True, text=True,
+                          env={**os.environ, "XDG_CACHE_HOME": str(cache_home)})
+    assert proc.returncode == 2 and words in proc.stderr, proc.stdout + proc.stderr
+    assert "policy OK" not in proc.stdout + proc.stderr
+    assert sorted(p.name for p in planted.parent.iterdir()) == before
+
+
+def test_a_valid_policy_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = write(tmp_path, "card:\n  required_fields: [owners]\n")
     load_policy(path)
-    load_policy(path)  # served from the cache
     write(tmp_path, "card:\n  required_fields: 3\n")
     with pytest.raises(PolicyError):
         load_policy(path)
+    assert not (tmp_path / "cache").exists()
 
 
 def test_policy_hash_changes_with_content(tmp_path):

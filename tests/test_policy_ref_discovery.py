@@ -184,7 +184,7 @@ def test_option_like_ref_is_refused(repo):
 
 
 def test_card_with_policy_ref_loads_no_gitpython_mlflow_or_jsonschema(repo, tmp_path):
-    """REF is read with plain git; the second run has the policies' validation cached."""
+    """REF is read with plain git; both policies are validated on every run, without jsonschema."""
     code = ("import sys; from mlgov_checks.cli.app import main\n"
             "try:\n    main(['card', '--policy-ref', 'main', 'models/churn/model_card.yaml'])\n"
             "except SystemExit:\n    pass\n"
@@ -192,5 +192,6 @@ def test_card_with_policy_ref_loads_no_gitpython_mlflow_or_jsonschema(repo, tmp_
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     runs = [subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=env)
             for _ in range(2)]
-    assert runs[0].stdout.strip().splitlines()[-1] == "['jsonschema']", runs[0].stdout + runs[0].stderr
-    assert runs[1].stdout.strip().splitlines()[-1] == "[]", runs[1].stdout + runs[1].stderr
+    for run in runs:
+        assert run.stdout.strip().splitlines()[-1] == "[]", run.stdout + run.stderr
+    assert not (tmp_path / "cache").exists()

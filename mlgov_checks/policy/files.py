@@ -55,7 +55,8 @@ class NamedFile:
 
 def named_paths(data: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> Iterator[tuple[str, str]]:
     """(dotted key, path as written) of every file the policy `data` names, by the schema's marks."""
-    from mlgov_checks.policy.strictness import child_schema, policy_schema
+    from mlgov_checks.policy.schema import policy_schema
+    from mlgov_checks.policy.strictness import child_schema
 
     def walk(node: Mapping[str, Any] | None, value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, str]]:
         if node is None:

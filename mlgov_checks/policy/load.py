@@ -13,11 +13,11 @@ from typing import Any
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.policy.defaults import CARD_FIELDS, DEFAULTS, POLICY_NAMES
 from mlgov_checks.policy.files import RefOrigin
+from mlgov_checks.policy.schema import check_schema
 from mlgov_checks.yamlio import loader as yamldoc
 
 __all__ = ["CARD_FIELDS", "DEFAULTS", "POLICY_NAMES", "Policy", "default_policy", "find_policy", "load_policy",
            "policy_from_bytes", "policy_from_mapping"]
-from mlgov_checks.version import __version__
 
 # Sections whose mappings replace the default instead of merging into it: a team that lists its
 # own thresholds means exactly those (plus nothing silently kept from ours).
@@ -169,63 +169,10 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _schema() -> dict[str, Any]:
-    from importlib import resources
-
-    text = resources.files("mlgov_checks").joinpath("schemas/policy.schema.json").read_text("utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result
-
-
-def _cache_path(raw: Mapping[str, Any]) -> str:
-    import hashlib
-
-    blob = json.dumps(raw, sort_keys=True, default=str).encode() + __version__.encode()
-    key = hashlib.sha256(blob).hexdigest()[:32]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "mlgov-checks", f"policy-{key}.ok")
-
-
 def validate(raw: Mapping[str, Any], *, source: str | None, doc: yamldoc.Document | None) -> None:
-    """Schema-validate a policy mapping; raise PolicyError naming file:line and the key.
-
-    A policy that validated before (same content, same mlgov version) is remembered in the user's
-    cache, so the pre-commit hook does not pay for importing jsonschema on every commit.
-    """
-    cache = _cache_path(raw)
-    if os.path.exists(cache):
-        return
-    import jsonschema  # deferred: ~150 ms of imports
-
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(dict(raw)), key=lambda e: (len(e.absolute_path), str(e.path)))
-    if errors:
-        e = errors[0]
-        path = tuple(e.absolute_path)
-        line = column = None
-        if e.validator == "additionalProperties":
-            extra = sorted(set(e.instance) - set(e.schema.get("properties", {})))
-            key_path = (*path, extra[0]) if extra else path
-            where = ".".join(str(p) for p in key_path)
-            msg = f"unknown key {where!r}"
-            hint = "allowed here: " + ", ".join(sorted(e.schema.get("properties", {}))) or None
-            path = key_path
-        else:
-            where = ".".join(str(p) for p in path) or "(top level)"
-            msg = f"{where}: {e.message}"
-            hint = None
-        if doc is not None:
-            m = doc.key_mark_of(path)
-            line, column = m.line, m.column
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise PolicyError(msg + more, file=source, line=line, column=column, hint=hint)
+    """Validate a policy mapping, every time: the schema, then what a schema cannot say."""
+    check_schema(raw, source=source, doc=doc)
     _semantic_checks(raw, source=source, doc=doc)
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        with open(cache, "w", encoding="utf-8") as fh:
-            fh.write("ok\n")
-    except OSError:  # a read-only home only costs speed
-        pass
 
 
 def _semantic_checks(raw: Mapping[str, Any], *, source: str | None, doc: yamldoc.Document | None) -> None:

@@ -19,24 +19,15 @@ Fail closed: a changed key whose schema declares no direction is reported as a p
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from mlgov_checks.policy.schema import policy_schema
+
 KEYWORD = "x-mlgov-stricter"
 EMPTY_KEYWORD = "x-mlgov-empty"
 DIRECTIONS = ("higher", "lower", "true", "false", "superset", "subset", "same", "neutral", "each")
-
-
-@functools.lru_cache(maxsize=1)
-def policy_schema() -> dict[str, Any]:
-    """The shipped policy schema, read as plain JSON (no jsonschema import)."""
-    from importlib import resources
-
-    text = resources.files("mlgov_checks").joinpath("schemas/policy.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
 
 
 def child_schema(node: Mapping[str, Any] | None, key: str) -> Mapping[str, Any] | None:
