@@ -100,6 +100,20 @@ def test_a_card_outside_the_working_directory(repo, tmp_path, how):
         assert str(repo) not in text  # no absolute path of this machine in a CI report
 
 
+@pytest.mark.parametrize("workspace", [True, False])
+def test_from_above_the_repository_paths_are_relative_to_the_repository_holding_the_card(repo, tmp_path, workspace):
+    """`mlgov card /abs/path/model_card.yaml` from a directory that holds the checkout: GitHub's upload
+    rejects `repo/models/...`; the URI is relative to the repository the file is in."""
+    above = repo.parent
+    env = {"GITHUB_WORKSPACE": str(repo)} if workspace else {}
+    r = run_reports(above, repo, "card", str(repo / BAD), out=tmp_path / "out", env=env)
+    assert set(uris(r)) == {BAD}
+    assert {a["file"] for a in r.annotations} == {BAD}
+    assert f'file="{BAD}"' in r.gitlab_text
+    for text in (r.junit_text, r.gitlab_text, str(r.sarif), str(r.annotations)):
+        assert str(repo) not in text
+
+
 def test_a_card_outside_the_repository_is_anchored_to_the_readme(repo, tmp_path):
     outside = tmp_path / "elsewhere" / "model_card.yaml"
     outside.parent.mkdir()

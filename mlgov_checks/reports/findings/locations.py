@@ -64,21 +64,33 @@ def sha256_file(path: str) -> str | None:
         return None
 
 
-def find_root(cwd: str, env: Mapping[str, str]) -> str:
-    """The CI workspace when set and holding `cwd`, else the nearest ancestor with `.git`, else `cwd`."""
-    cwd = os.path.realpath(cwd)
+def repository_of(path: str, env: Mapping[str, str]) -> str | None:
+    """The CI workspace when set and holding `path`, else the nearest ancestor with `.git`, else None."""
+    path = os.path.realpath(path)
     for name in ROOT_ENV:
         value = env.get(name)
-        if value and _inside(cwd, os.path.realpath(value)):
+        if value and _inside(path, os.path.realpath(value)):
             return os.path.realpath(value)
-    probe = cwd
+    probe = path
     while True:
         if os.path.exists(os.path.join(probe, ".git")):  # a directory, or a file in a worktree
             return probe
         parent = os.path.dirname(probe)
         if parent == probe:
-            return cwd
+            return None
         probe = parent
+
+
+def find_root(cwd: str, env: Mapping[str, str], files: Iterable[str] = ()) -> str:
+    """The repository reports are relative to: the working directory's, when it holds every file
+    given (relative to `cwd`, or absolute); else the one that holds the first of them (a card given
+    by its path from above the checkout); else the working directory."""
+    root = repository_of(cwd, env)
+    full = [os.path.realpath(os.path.join(cwd, f)) for f in files]
+    full = [f for f in full if os.path.isfile(f)]
+    if full and (root is None or not all(_inside(f, root) for f in full)):
+        root = repository_of(os.path.dirname(full[0]), env) or root
+    return root or os.path.realpath(cwd)
 
 
 def _inside(path: str, root: str) -> bool:
@@ -107,7 +119,8 @@ def discover(*, cwd: str, env: Mapping[str, str], policy_file: str | None = None
              logged: Iterable[tuple[str, bytes]] = ()) -> RepoLayout:
     """The layout for one command: `cards` are paths relative to `cwd`, `logged` (display path, content)."""
     cwd = os.path.realpath(cwd)
-    root = find_root(cwd, env)
+    cards = list(cards)
+    root = find_root(cwd, env, [*cards, *([policy_file] if policy_file else [])])
     hashed = []
     for card in cards:
         rel = repo_path(card, root, cwd)
