@@ -135,26 +135,28 @@ def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | No
 
 # -- model cards on disk ---------------------------------------------------------------------------
 
-CARD_NAMES = ("model_card.yaml", "model_card.yml")
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache", "site-packages"}
 
 
-def discover_cards(cwd: str | None = None) -> list[str]:
-    """The model cards git tracks or would track (untracked, not ignored) under `cwd`.
+def discover_cards(cwd: str | None = None, policy: Policy | None = None) -> list[str]:
+    """The model cards git tracks or would track (untracked, not ignored) under `cwd`, in every format.
 
-    Outside git, a walk that skips hidden and vendored dirs.
+    Outside git, a walk that skips hidden and vendored dirs. The policy's `card.discovery` globs
+    add files (`include`) or leave them out (`exclude`).
     """
+    from mlgov_checks.cards import discovery
     from mlgov_checks.integrations import gitrepo
 
     base = cwd or os.getcwd()
-    tracked = gitrepo.tracked_files(CARD_NAMES, base, untracked=True)
-    if tracked is not None:
-        return tracked
-    found: list[str] = []
-    for root, dirs, files in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        found.extend(os.path.relpath(os.path.join(root, f), base) for f in sorted(files) if f in CARD_NAMES)
-    return found
+    conf = (policy.section("card").get("discovery") if policy is not None else None) or {}
+    include, exclude = list(conf.get("include") or ()), list(conf.get("exclude") or ())
+    tracked = gitrepo.tracked_files([*discovery.GLOBS, *include], base, untracked=True, icase=True)
+    if tracked is None:
+        tracked = []
+        for root, dirs, files in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+            tracked.extend(os.path.relpath(os.path.join(root, f), base) for f in sorted(files))
+    return discovery.select(tracked, base, include=include, exclude=exclude)
 
 
 def run_cards(paths: Sequence[str], policy: Policy) -> list[Finding]:

@@ -52,4 +52,4 @@ def test_finding_no_card_says_where_it_looked_and_is_not_compliant(git_repo, mon
     r = run("card")
     assert r.exit_code == 1
     assert "no model card found" in r.output
-    assert str(git_repo) in r.output and "model_card.yaml" in r.output
+    assert str(git_repo) in r.output and "model_card.*" in r.output and "README.md with model front matter" in r.output

@@ -69,7 +69,10 @@ def test_policy_hook(work, pre_commit_home):
 
 
 @pytest.mark.parametrize(("hook_id", "matches", "misses"), (
-    ("mlgov-card", ["model_card.yaml", "a/b/model_card.yml"], ["my_model_card.yaml", "model_card.yaml.bak"]),
+    ("mlgov-card", ["model_card.yaml", "a/b/model_card.yml", "model_card.json", "modelcard.yaml", "model-card.yml",
+                    "models/churn_model_card.json", "fraud-model-card.yaml", "README.md", "hub/bert/README.md",
+                    "Model_Card.YAML"],
+     ["model_card.yaml.bak", "model_card_template.yaml", "notes.md", "README.md.orig", "cards.yaml"]),
     ("mlgov-policy", [".mlgov.yaml", "sub/.mlgov.yml"], ["x.mlgov.yaml", ".mlgov.yaml.orig"]),
 ))
 def test_hook_file_patterns(hook_id, matches, misses):
@@ -77,6 +80,13 @@ def test_hook_file_patterns(hook_id, matches, misses):
     pattern = re.compile(hook["files"])
     assert all(pattern.search(p) for p in matches)
     assert not any(pattern.search(p) for p in misses)
+
+
+def test_card_hook_matches_what_discovery_looks_for():
+    from mlgov_checks.cards import discovery
+
+    hook = next(h for h in HOOKS if h["id"] == "mlgov-card")
+    assert hook["files"] == discovery.HOOK_FILES == discovery.NAME.pattern
 
 
 def test_readme_documents_every_hook():

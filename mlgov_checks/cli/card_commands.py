@@ -15,16 +15,45 @@ from mlgov_checks.errors import UsageError
 
 @main.command("card")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--show-canonical", is_flag=True,
+              help="Print what mlgov read from each card (the canonical card as JSON, with where each field "
+                   "came from) instead of checking it.")
 @report_options
 @command_runner
-def card_cmd(paths: tuple[str, ...], **opts: Any) -> int:
-    """Validate model card YAML files.
+def card_cmd(paths: tuple[str, ...], show_canonical: bool, **opts: Any) -> int:
+    """Validate model cards, each in its own format.
 
-    With no PATH: the model_card.yaml / model_card.yml files below the current directory that
-    git tracks, or does not track yet but does not ignore (outside git: every such file below
-    it). Finding none is exit 1: no card is not a compliant card.
+    Formats: the native model_card.yaml, model_card.json, a card nested under one root key,
+    Hugging Face README.md (front matter and sections), Model Card Toolkit JSON and Mitchell-style
+    sections (`mlgov explain card-format`). With no PATH: the model_card.* / modelcard.* /
+    model-card.* / *_model_card.* files and the README.md files with model front matter below the
+    current directory that git tracks, or does not track yet but does not ignore (outside git:
+    every such file below it). Finding none is exit 1: no card is not a compliant card.
     """
+    if show_canonical:
+        return show_cards(paths, opts)
     return run_card(paths, opts)
+
+
+def show_cards(paths: tuple[str, ...], opts: dict[str, Any]) -> int:
+    """`mlgov card --show-canonical`: each card's canonical reading as JSON (exit 3 for a file that cannot be read)."""
+    import json
+
+    from mlgov_checks import cards, gate
+    from mlgov_checks.policy.load import load_policy
+
+    policy = load_policy(opts.get("policy"))
+    files = list(paths) or gate.discover_cards(policy=policy)
+    out: list[dict[str, Any]] = []
+    code = 0
+    for path in files:
+        try:
+            out.append(cards.read_file(path, policy.section("card")).card.to_dict())
+        except OSError as e:
+            out.append({"file": path, "error": f"cannot read card: {e.strerror or e}"})
+            code = 3
+    say(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
+    return code
 
 
 @main.command("policy")

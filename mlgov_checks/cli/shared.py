@@ -110,10 +110,12 @@ def run_card(paths: Sequence[str], opts: dict[str, Any]) -> int:
     from mlgov_checks import gate
 
     settings = Settings.from_options(opts)
-    files = list(paths) or gate.discover_cards()
+    from mlgov_checks.cards.discovery import SHOWN
+
+    files = list(paths) or gate.discover_cards(policy=settings.policy)
     if not files:
         where = os.path.abspath(os.getcwd())
-        say(f"mlgov card: no model card found: looked for {' / '.join(gate.CARD_NAMES)} below "
+        say(f"mlgov card: no model card found: looked for {' / '.join(SHOWN)} below "
             f"{where} (files git tracks, or does not ignore); give paths, or run `mlgov init`", err=True)
         return 1
     findings = gate.run_cards(files, settings.policy)

@@ -28,7 +28,8 @@ class CommitInfo:
     author_email: str
 
 
-def tracked_files(patterns: Iterable[str], cwd: str, *, untracked: bool = False) -> list[str] | None:
+def tracked_files(patterns: Iterable[str], cwd: str, *, untracked: bool = False,
+                  icase: bool = False) -> list[str] | None:
     """Files git tracks under `cwd` whose name matches one of `patterns`, relative to `cwd`.
 
     With `untracked`, also the files git does not track yet but does not ignore either (a card
@@ -38,7 +39,8 @@ def tracked_files(patterns: Iterable[str], cwd: str, *, untracked: bool = False)
     slash is a glob relative to `cwd`. Files deleted from the working tree are left out. None when
     `cwd` is not inside a git work tree (or git is not installed): the caller then walks the disk.
     """
-    specs = [f":(glob){p}" if "/" in p else f":(glob)**/{p}" for p in patterns]
+    magic = "glob,icase" if icase else "glob"  # icase: README.md and Readme.md alike
+    specs = [f":({magic}){p}" if "/" in p else f":({magic})**/{p}" for p in patterns]
     if not specs:
         return []
     try:

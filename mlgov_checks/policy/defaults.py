@@ -20,6 +20,10 @@ DEFAULTS: dict[str, Any] = {
         "max_bytes": yamldoc.DEFAULT_MAX_BYTES,
         "max_depth": yamldoc.DEFAULT_MAX_DEPTH,
         "max_nodes": yamldoc.DEFAULT_MAX_NODES,
+        "format": "auto",
+        "fields": {},
+        "typed_io": "signature",
+        "discovery": {"include": [], "exclude": []},
     },
     "provenance": {
         "commit_keys": ["mlflow.source.git.commit", "git_commit"],

@@ -16,7 +16,10 @@ from mlgov_checks.checks.card.ids import (  # noqa: F401 - the family's checks, 
     DUPLICATE,
     ENCODING,
     EXTRA,
+    FORMAT,
+    METADATA,
     PLACEHOLDER,
+    PROBLEM_CHECK,
     READABLE,
     REQUIRED,
     ROOT,
@@ -36,11 +39,6 @@ from mlgov_checks.policy.load import CARD_FIELDS, Policy
 from mlgov_checks.yamlio import loader as yamldoc
 from mlgov_checks.yamlio.loader import Document, Mark, Path, ProblemKind
 
-_PROBLEM_CHECK = {
-    ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
-    ProblemKind.TOO_LARGE: SIZE, ProblemKind.TOO_DEEP: STRUCTURE, ProblemKind.ALIAS_BOMB: STRUCTURE,
-    ProblemKind.COMPLEX_KEY: STRUCTURE, ProblemKind.DUPLICATE_KEY: DUPLICATE, ProblemKind.TAG: TAG,
-}
 _TEXTUAL_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:int",
                  "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
@@ -148,11 +146,12 @@ def _shown_number(v: float) -> str:
     return repr(v)
 
 
-def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str]) -> None:
+def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str],
+                  hints: Mapping[str, str] | None = None) -> None:
     for name in required:
         if name not in data:
             ctx.fail(REQUIRED, f"required field {name!r} is missing", Mark(1, 1),
-                     hint=f"add `{name}:` to the card")
+                     hint=(hints or {}).get(name, f"add `{name}:` to the card"))
         elif data[name] is None or (isinstance(data[name], (list, dict)) and not data[name]):
             ctx.fail(REQUIRED, f"required field {name!r} is empty", ctx.doc.key_mark_of((name,)))
     if "purpose" in data and data["purpose"] is not None:
@@ -203,12 +202,13 @@ def _extra_schema(ctx: _Ctx, data: Any, policy: Policy) -> None:
         ctx.fail(EXTRA, f"{_dotted(epath)}: {message}", ctx.at(epath))
 
 
-def check_document(doc: Document, policy: Policy, *, target: str | None = None) -> Iterator[Finding]:
-    """All card checks on a parsed document; a PASS finding for each check that found nothing."""
+def check_document(doc: Document, policy: Policy, *, target: str | None = None,
+                   hints: Mapping[str, str] | None = None) -> Iterator[Finding]:
+    """All card checks on a parsed native document; a PASS finding for each check that found nothing."""
     ctx = _Ctx(doc, target or doc.path, policy)
     for p in doc.problems:
         where = f"{_dotted(p.path)}: " if p.path and p.kind is ProblemKind.TAG else ""
-        ctx.fail(_PROBLEM_CHECK[p.kind], where + p.message, p.mark)
+        ctx.fail(PROBLEM_CHECK[p.kind], where + p.message, p.mark)
     ran: list[Check] = [SYNTAX, ENCODING, SIZE, STRUCTURE]
     if not doc.fatal:
         ran += [DUPLICATE, TAG, ROOT]
@@ -217,7 +217,7 @@ def check_document(doc: Document, policy: Policy, *, target: str | None = None) 
             ctx.fail(ROOT, f"the card must be a mapping of fields, but the document is {what}", Mark(1, 1))
         else:
             required = list(dict.fromkeys([*CARD_FIELDS, *policy.section("card")["required_fields"]]))
-            _check_fields(ctx, doc.data, required)
+            _check_fields(ctx, doc.data, required, hints)
             _check_placeholders_and_keys(ctx, doc.data)
             ran += [REQUIRED, TYPE, PLACEHOLDER, YAML11]
             if policy.section("card").get("extra_schema"):
@@ -239,12 +239,30 @@ def evaluate(path: str, ctx: Context) -> Iterator[Finding]:
 
 
 def check_file(path: str, policy: Policy, *, display_path: str | None = None) -> list[Finding]:
-    """Load and check one card file; a missing or unreadable file is an ERROR finding (exit 3)."""
+    """Read and check one card file in its format; a missing or unreadable file is an ERROR finding (exit 3)."""
+    from mlgov_checks import cards
+    from mlgov_checks.cards import discovery
+
     shown = display_path or path
     conf = policy.section("card")
+    if conf.get("format", "auto") == "auto" and discovery.is_readme(path) and not discovery.readme_is_card(path):
+        return [FORMAT.warned(shown, "not a model card: the README has no front matter with model metadata "
+                              "(license, datasets, model-index, ...); not checked", file=shown,
+                              hint="add the Hugging Face model card metadata, or pin `card.format: huggingface`")]
     try:
-        doc = yamldoc.load_file(path, max_bytes=conf["max_bytes"], max_depth=conf["max_depth"],
-                              max_nodes=conf["max_nodes"], display_path=shown)
+        reading = cards.read_file(path, conf, display_path=shown)
     except OSError as e:
         return [READABLE.errored(shown, f"cannot read card: {e.strerror or e}", file=shown)]
-    return list(check_document(doc, policy, target=shown))
+    return list(check_reading(reading, policy, target=shown))
+
+
+def check_reading(reading: Any, policy: Policy, *, target: str) -> Iterator[Finding]:
+    """The card checks for a card read by `cards.read_*`: the native rules, or the canonical card's."""
+    card = reading.card
+    if reading.strict and reading.document is not None:
+        yield from check_document(reading.document, policy, target=target, hints=card.hints)
+    else:
+        from mlgov_checks.checks.card.canonical import check_canonical
+
+        yield from check_canonical(card, policy, target=target)
+    yield FORMAT.passed(target, f"read as {card.label}", file=card.path)

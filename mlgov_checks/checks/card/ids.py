@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from mlgov_checks.cards import mappings
 from mlgov_checks.checks._base import Check
+from mlgov_checks.yamlio.loader import ProblemKind
 
 SYNTAX = Check("card-syntax", "Card is valid YAML", """
     The card must parse as a single YAML document. The finding points at the line and column
@@ -78,6 +81,26 @@ EXTRA = Check("card-extra-schema", "Card satisfies the team's schema", """
     When the policy names `card.extra_schema` (a JSON Schema file, JSON or YAML, relative to the
     policy file), every card must also satisfy it. Each violation is reported at its own line.
     """)
+METADATA = Check("card-metadata", "Card carries the metadata governance needs", """
+    Opt-in (`card.governance` in the policy): `require_license` (a `license:`; with
+    `allowed_licenses`, one of those; `license: other` is judged by its `license_name`),
+    `require_base_model` (a card that describes a fine-tuned model, such as the Hub Trainer's
+    "This model is a fine-tuned version of ..." or a `base_model_relation`, names its `base_model`)
+    and `require_dataset_revisions` (every `model-index[].results[].dataset` pins a `revision`).
+    """, "add the key to the card's metadata (the README's front matter)")
+FORMAT = Check("card-format", "Card is read in its own format", """
+    A card is read in the format it is written in: the native `model_card.yaml`, `model_card.json`,
+    a card nested under one root key, a Hugging Face `README.md`, Model Card Toolkit JSON, or
+    Mitchell-style sections (and team-made cards with their own key names). The format is detected
+    from the file name and its content, or pinned with `card.format` in the policy; every finding
+    says which format the card was read as. `mlgov card --show-canonical FILE` prints what was read,
+    field by field, with where each came from. Formats that cannot hold typed input/output schemas
+    (README, Model Card Toolkit, Mitchell-style) are not refused for lacking them: with
+    `card.typed_io: signature` (the default) `mlgov check` then requires the logged model's MLflow
+    signature (card-signature-match); `card.typed_io: card` demands them in every card.
+    """)
+FORMAT = replace(FORMAT, explanation=FORMAT.explanation + "".join(
+    f"\n\nFormat `{name}`: {text}" for name, text in mappings()))
 READABLE = Check("card-readable", "Card file can be read", """
     The card file named on the command line must exist and be readable. A missing file means the
     card could not be evaluated (exit 3).
@@ -107,8 +130,15 @@ SIGNATURE = Check("card-signature-match", "Card agrees with the model's signatur
     logged without a signature is a warning, never a silent pass.
     """, "make the card's schema match the signature, or log the model with the signature the card describes")
 
+# What the loader refuses, by the check that reports it.
+PROBLEM_CHECK = {
+    ProblemKind.SYNTAX: SYNTAX, ProblemKind.MULTI_DOCUMENT: SYNTAX, ProblemKind.ENCODING: ENCODING,
+    ProblemKind.TOO_LARGE: SIZE, ProblemKind.TOO_DEEP: STRUCTURE, ProblemKind.ALIAS_BOMB: STRUCTURE,
+    ProblemKind.COMPLEX_KEY: STRUCTURE, ProblemKind.DUPLICATE_KEY: DUPLICATE, ProblemKind.TAG: TAG,
+}
+
 CHECKS = (SYNTAX, ENCODING, SIZE, STRUCTURE, DUPLICATE, TAG, ROOT, REQUIRED, TYPE, PLACEHOLDER, YAML11,
-          EXTRA, READABLE, CARD_VALID, CARD_METRICS, SIGNATURE)
+          EXTRA, METADATA, FORMAT, READABLE, CARD_VALID, CARD_METRICS, SIGNATURE)
 
 
 def schema_text() -> str:

@@ -1,0 +1,139 @@
+"""Card formats: one reader per format, each reading a card file into the one canonical card.
+
+A reader module has `NAME`, a cheap `claims(path, head)` (file name and first bytes) and `read(...)`;
+its docstring is the mapping `mlgov explain card-formats` prints. The format is detected from the
+file name and content, or pinned by the policy's `card.format`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Any
+
+from mlgov_checks.cards import huggingface, mct, mitchell, native, native_json, nested
+from mlgov_checks.cards.keyed import Options
+from mlgov_checks.cards.model import CanonicalCard
+from mlgov_checks.cards.source import Limits, Located, Source, from_bytes, parse_json, parse_yaml
+from mlgov_checks.yamlio.loader import Document
+
+READERS: dict[str, ModuleType] = {m.NAME: m for m in (native, native_json, nested, huggingface, mct, mitchell)}
+FORMATS = ("auto", *READERS)
+STRICT = (native.NAME, native_json.NAME)  # read under every rule of `mlgov card`
+HEAD_BYTES = 65536
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One card read: the canonical card, and for native cards the document the strict rules check."""
+
+    card: CanonicalCard
+    document: Document | None = None
+
+    @property
+    def strict(self) -> bool:
+        return self.card.format in STRICT
+
+
+def settings(conf: Mapping[str, Any]) -> tuple[Limits, Options, str]:
+    """Limits, reader options and the pinned format from the policy's `card` section."""
+    limits = Limits(conf["max_bytes"], conf["max_depth"], conf["max_nodes"])
+    fields = {str(k): str(v) for k, v in (conf.get("fields") or {}).items()}
+    holders = frozenset(str(p).strip().lower() for p in conf.get("placeholders", ()))
+    return limits, Options(fields, holders), str(conf.get("format") or "auto")
+
+
+def read_file(path: str, conf: Mapping[str, Any], *, display_path: str | None = None) -> Reading:
+    """Read one card file; OSError is the caller's to report."""
+    shown = display_path or path
+    limits = settings(conf)[0]
+    size = os.stat(path).st_size
+    if size > limits.max_bytes:
+        return read_bytes(b"", shown, conf, size=size)
+    with open(path, "rb") as fh:
+        raw = fh.read(limits.max_bytes + 1)
+    return read_bytes(raw, shown, conf)
+
+
+def read_bytes(raw: bytes, shown: str, conf: Mapping[str, Any], *, size: int | None = None) -> Reading:
+    """Read a card's bytes (a file, or a logged artifact) as its format; never raises for bad input."""
+    limits, options, pinned = settings(conf)
+    if size is not None:
+        from mlgov_checks.yamlio.loader import Mark, Problem, ProblemKind
+
+        problem = Problem(ProblemKind.TOO_LARGE, f"file is {size} bytes, over the {limits.max_bytes}-byte limit",
+                          Mark(1, 1))
+        source = Source(shown, None, (problem,), limits)
+    else:
+        source = from_bytes(raw, shown, limits)
+    fmt = pinned if pinned != "auto" else _by_name(shown, raw[:HEAD_BYTES])
+    if fmt == huggingface.NAME:
+        return Reading(huggingface.read(source, options))
+    is_json = shown.lower().endswith(".json") or pinned == native_json.NAME
+    doc = parse_json(source) if is_json else parse_yaml(source)
+    return _read_mapping(Located(doc), options, pinned, json=is_json)
+
+
+def _by_name(shown: str, head: bytes) -> str:
+    if huggingface.claims(shown, head):
+        return huggingface.NAME
+    return native_json.NAME if native_json.claims(shown, head) else native.NAME
+
+
+def _read_mapping(loc: Located, options: Options, pinned: str, *, json: bool) -> Reading:
+    doc = loc.doc
+    strict = native_json if json else native
+    data = loc.data if not doc.fatal else None
+    fmt = pinned if pinned != "auto" else _classify(data)
+    if fmt == nested.NAME and nested.fits(data):
+        inner = loc.inner(nested.root_key(data))
+        reading = _read_mapping(inner, options, "auto" if pinned == nested.NAME else pinned, json=json)
+        card = reading.card
+        label = f"{card.label} under `{nested.root_key(data)}`"
+        sub = _subdocument(doc, inner.prefix) if reading.document is not None else None
+        return Reading(replace(card, label=label), sub)
+    if fmt == mct.NAME and isinstance(data, dict):
+        return Reading(mct.read(loc, options))
+    if fmt == mitchell.NAME and isinstance(data, dict):
+        return Reading(mitchell.read(loc, options, json=json))
+    return Reading(strict.read(loc, options), doc if not loc.prefix else _subdocument(doc, loc.prefix))
+
+
+def _classify(data: Any) -> str:
+    if native.fits(data):
+        return native.NAME
+    if mct.fits(data):
+        return mct.NAME
+    if nested.fits(data):
+        return nested.NAME
+    if mitchell.fits(data):
+        return mitchell.NAME
+    return native.NAME
+
+
+def _subdocument(doc: Document, prefix: tuple[str | int, ...]) -> Document:
+    """The document under a root key, as if it were the whole file (marks stay the file's)."""
+    n = len(prefix)
+
+    def strip(d: Mapping[Any, Any]) -> dict[Any, Any]:
+        return {k[n:]: v for k, v in d.items() if k[:n] == prefix}
+
+    data = doc.data
+    for p in prefix:
+        data = data[p]
+    sub = Document(doc.path, data=data, marks=strip(doc.marks), key_marks=strip(doc.key_marks),
+                   plain=strip(doc.plain), plain_keys=strip(doc.plain_keys), problems=list(doc.problems))
+    return sub
+
+
+def mappings() -> list[tuple[str, str]]:
+    """(format, its documented mapping) for `mlgov explain card-formats`."""
+    out = []
+    for name, module in READERS.items():
+        lines = (module.__doc__ or name).strip("\n").splitlines()
+        rest = [ln for ln in lines[1:] if ln.strip()]
+        indent = min((len(ln) - len(ln.lstrip()) for ln in rest), default=0)
+        out.append((name, "\n".join([lines[0].strip(), *(ln[indent:].rstrip() for ln in lines[1:])]).strip()))
+    return out

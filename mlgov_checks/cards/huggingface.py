@@ -1,0 +1,261 @@
+"""Hugging Face model card: `README.md` with YAML front matter (the Hub's metadata) and a Markdown body.
+
+Mapping to the canonical card:
+
+- purpose: the body's `## Uses` / `### Direct Use`, `## Intended uses & limitations`, `## Intended use`,
+  `## Model description` / `## Model Details` / `### Model Description`, `## Overview`, `## Summary`
+  (first one that says something), else the text under the title unless it is the generated
+  "This model is a fine-tuned version of ..." line;
+- training_data: a `## Training data` / `## Training and evaluation data` / `### Training Data` /
+  `## Dataset` section, else the front matter's `datasets:`;
+- performance_metrics: `model-index[].results[].metrics[]` (`type`/`name`, `value`; the slice is the
+  result's `dataset`), else the values of an `## Evaluation results` / `## Results` / `## Performance`
+  section (tables, `- Accuracy: 0.93` lists, prose such as "93.4% accuracy"), else such lists in the
+  text under the title (the Trainer's "It achieves the following results");
+- limitations: `## Limitations`, `## Bias, Risks, and Limitations`, `## Limitations and bias`,
+  `## Intended uses & limitations`, `## Out-of-Scope Use`, `## Caveats`, `## Risks`;
+- input_schema / output_schema: none (a README holds no typed I/O; see `card.typed_io`).
+
+Front matter is read with the project's YAML loader (marks point at README lines); text that only
+says "[More Information Needed]" (the Hub template's default) counts as not written. Metadata for
+governance: `license` (`license_name` for `other`), `base_model`, `datasets`, `pipeline_tag`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlgov_checks.cards import keys, markdown, values
+from mlgov_checks.cards import metrics as metric_reader
+from mlgov_checks.cards.keyed import Builder, Options
+from mlgov_checks.cards.model import CanonicalCard, Issue, IssueKind, Metric, Origin, Value
+from mlgov_checks.cards.source import Located, Source, parse_yaml, split_front_matter
+from mlgov_checks.yamlio.loader import Document
+
+NAME = "huggingface"
+LABEL = "Hugging Face README"
+HINTS = {
+    "purpose": "add a `## Uses` section (or `## Intended uses & limitations`) to the README",
+    "training_data": "add `datasets:` to the front matter, or a `## Training data` section to the README",
+    "performance_metrics": "add `model-index[0].results[].metrics[]` to the front matter (or an "
+                           "`## Evaluation results` section with the values)",
+    "limitations": "add a `## Bias, Risks, and Limitations` (or `## Limitations`) section to the README",
+    "input_schema": "a README holds no typed input schema: log the model with an MLflow signature",
+    "output_schema": "a README holds no typed output schema: log the model with an MLflow signature",
+}
+# Front matter keys that make a README's front matter a model card's (not a site generator's).
+MODEL_KEYS = frozenset({"model-index", "base_model", "pipeline_tag", "library_name", "datasets", "license",
+                        "language", "tags", "metrics", "model_name", "widget", "inference", "co2_eq_emissions",
+                        "model_type", "license_name", "thumbnail", "new_version", "base_model_relation"})
+
+_PURPOSE = ("directuse", "intendeduses", "intendeduse", "intendedusesandlimitations", "uses", "intendedpurpose",
+            "purpose", "usecases", "modeldescription", "description", "modeldetails", "modelsummary", "summary",
+            "overview", "about", "introduction", "aboutthemodel", "modeloverview")
+_TRAINING = ("trainingdata", "trainingdataset", "trainingdatasets", "trainingandevaluationdata", "pretrainingdata",
+             "trainingcorpus", "dataset", "datasets", "data", "datasetsused", "trainingset")
+_LIMITS = ("limitation", "caveat", "outofscope", "risk", "bias", "knownissue", "weakness", "misuse")
+_RESULTS = ("evaluation", "result", "performance", "metric", "benchmark", "score", "accuracy")
+_NOT_RESULTS = ("hyperparam", "trainingresult", "trainingprocedure", "trainingdetail", "framework", "environment")
+_GENERATED = re.compile(r"^\s*this model is a fine-?tuned version of", re.I)
+_BOILERPLATE = re.compile(r"(users \(both direct and downstream\) should be made aware of the risks, biases and "
+                          r"limitations of the model|more information needed for further recommendations|"
+                          r"use the code below to get started with the model|\{\{.*?\}\})", re.I)
+_LINE_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*[^*]+\*\*|__[^_]+__)?:?\s*")
+
+
+def claims(path: str, head: bytes) -> bool:
+    """A Markdown file: a README (with or without front matter) or any `.md` card."""
+    return path.lower().endswith((".md", ".markdown"))
+
+
+def is_model_card(head: bytes) -> bool:
+    """Does a README's front matter carry model-card metadata (discovery: other READMEs are not cards)?"""
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    split = split_front_matter(text)
+    front = split.front if split.front is not None else (text if split.problem is not None else None)
+    if front is None:
+        return False  # no front matter at all
+    keys = {m.group(1) for m in re.finditer(r"^([A-Za-z_][\w\-]*)\s*:", front, re.M)}
+    return bool(keys & MODEL_KEYS)
+
+
+def _said(text: str, options: Options) -> str:
+    """What a section says once comments, template fillers and labelled-but-empty lines are gone."""
+    kept = []
+    for line in text.split("\n"):
+        line = _BOILERPLATE.sub("", line)
+        rest = markdown.plain(_LINE_LABEL.sub("", line, count=1)).strip(" \t-*:|")
+        if rest and not options.is_filler(rest) and not re.fullmatch(r"[#=\-\s]*", rest):
+            kept.append(line.strip())
+    return "\n".join(kept).strip()
+
+
+def _quote(text: str) -> str:
+    first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+    return repr(first[:60])
+
+
+def _pick(secs: list[markdown.Section], names: tuple[str, ...], *, contains: bool = False) -> \
+        list[markdown.Section]:
+    if contains:
+        return [s for s in secs if any(n in s.key for n in names) and s.level != markdown.PSEUDO or (
+            s.level == markdown.PSEUDO and any(n in s.key for n in names) and len(s.key) < 40)]
+    ranked = [(names.index(s.key), k, s) for k, s in enumerate(secs) if s.key in names]
+    return [s for _, _, s in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def _origin(path: str, s: markdown.Section) -> Origin:
+    return Origin(path, s.line, s.column, f"section `{s.heading}`")
+
+
+def _text_field(b: Builder, name: str, found: list[markdown.Section], options: Options) -> bool:
+    """The first of `found` that says something; an empty or template-only one is an issue."""
+    for s in found:
+        said = _said(s.text, options)
+        if said:
+            b.fields[name] = Value((said,), _origin(b.loc.doc.path, s))
+            return True
+    for s in found[:1]:
+        what = "is empty" if not s.text.strip() else "holds only template text (" + _quote(s.text) + ")"
+        o = _origin(b.loc.doc.path, s)
+        b.issues.append(Issue(IssueKind.EMPTY, name, f"{name}: the `{s.heading}` section {what}", o))
+    return False
+
+
+def read(source: Source, options: Options) -> CanonicalCard:
+    text = source.text or ""
+    split = split_front_matter(text)
+    problems = list(source.problems)
+    if split.problem is not None:
+        problems.append(split.problem)
+    doc = parse_yaml(source, split.front, line_offset=split.front_line - 1) if split.front is not None else \
+        Document(source.path)
+    problems.extend(doc.problems)
+    meta_data = doc.data if isinstance(doc.data, dict) else {}
+    if split.front is not None and not doc.fatal and doc.data is not None and not isinstance(doc.data, dict):
+        from mlgov_checks.yamlio.loader import Mark, Problem, ProblemKind
+
+        problems.append(Problem(ProblemKind.SYNTAX, "the front matter must be a mapping of metadata keys",
+                                Mark(split.front_line, 1)))
+    loc = Located(doc, line_offset=split.front_line - 1 if split.front is not None else 0)
+    b = Builder(loc, options)
+    if source.text is not None and not any(p.kind.value in ("too-large", "encoding") for p in problems):
+        _read_body(b, split.body, split.body_line, meta_data, options)
+    meta = _meta(loc, meta_data)
+    card = b.card(name=NAME, label=LABEL, hints=HINTS, typed_io=False, meta=meta, problems=tuple(problems))
+    return card
+
+
+def _read_body(b: Builder, body: str, first_line: int, meta: dict[str, Any], options: Options) -> None:
+    preamble, secs = markdown.sections(body, first_line)
+    path = b.loc.doc.path
+    own = {f: options.fields[f] for f in options.fields}
+    for name in ("purpose", "training_data", "limitations"):
+        spec = own.get(name)
+        if spec is not None:
+            want = markdown.clean_title(spec.lstrip("#").strip())
+            hits = [s for s in secs if s.key == keys.norm(want)]
+            if hits:
+                _text_field(b, name, hits, options)
+                continue
+            if (found := keys.lookup(meta, spec)) is not None:
+                b.text_field(name, found[0], found[1])
+            continue
+        if name == "purpose":
+            title = next((s for s in secs if s.level == 1), None)
+            if not _text_field(b, name, _pick(secs, _PURPOSE), options):
+                intro = _said(title.own if title is not None else preamble, options)
+                if intro and not _GENERATED.match(intro) and title is not None:
+                    b.issues[:] = [i for i in b.issues if i.field != name]
+                    b.fields[name] = Value((intro,), _origin(path, title))
+        elif name == "training_data":
+            if not _text_field(b, name, _pick(secs, _TRAINING), options) and "datasets" in meta and not \
+                    values.is_blank(meta["datasets"]):
+                b.issues[:] = [i for i in b.issues if i.field != name]
+                b.text_field(name, ("datasets",), meta["datasets"])
+        else:
+            _text_field(b, name, _pick(secs, _LIMITS, contains=True), options)
+    if "model-index" in meta:
+        _model_index(b, meta["model-index"])
+    if not b.metrics:
+        _body_metrics(b, preamble, secs)
+
+
+def _model_index(b: Builder, index: Any) -> None:
+    """`model-index[].results[].metrics[]`: the metric's `type` (else `name`), for the result's dataset."""
+    got = metric_reader.Collected()
+    entries = index if isinstance(index, list) else []
+    for i, entry in enumerate(entries):
+        results = entry.get("results") if isinstance(entry, dict) else None
+        for j, res in enumerate(results if isinstance(results, list) else []):
+            if not isinstance(res, dict):
+                continue
+            ds = res.get("dataset")
+            shown = metric_reader.slice_text(ds) if isinstance(ds, dict) else None
+            where = [shown] if shown else []
+            for k, m in enumerate(res.get("metrics") or [] if isinstance(res.get("metrics"), list) else []):
+                if not isinstance(m, dict):
+                    continue
+                name = m.get("type") or m.get("name")
+                path = ("model-index", i, "results", j, "metrics", k, "value")
+                metric_reader.record(got, str(name or f"metric {k}"), m.get("value"), path,
+                                     lambda p: b.loc.origin(p), where)
+    b.metrics.extend(got.metrics)
+    b.issues.extend(got.issues)
+    if not got.metrics and not got.issues:
+        o = b.loc.origin(("model-index",))
+        b.issues.append(Issue(IssueKind.EMPTY, "performance_metrics",
+                              "`model-index` in the front matter holds no `results[].metrics[]` value", o))
+
+
+def _body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> None:
+    path = b.loc.doc.path
+    results = [s for s in secs if any(n in s.key for n in _RESULTS) and not any(n in s.key for n in _NOT_RESULTS)]
+    title = next((s for s in secs if s.level == 1), None)
+    places: list[tuple[markdown.Section | None, str]] = [(s, s.own) for s in results]
+    if not places:
+        places = [(title, title.own)] if title is not None else []
+        places.append((None, preamble))
+    for s, text in places:
+        origin = _origin(path, s) if s is not None else Origin(path, 1, 1, "the README's opening text")
+        _table_metrics(b, text, origin)
+        for line in text.split("\n"):
+            if (m := re.match(r"^\s*[-*+]\s+([^:|]{1,60}):\s*(.+)$", markdown.plain(line))) is not None and \
+                    values.looks_like_metric(m[1]):
+                got = metric_reader.collect(m[2].strip(), (m[1].strip(),), _fixed(origin))
+                b.metrics.extend(got.metrics)
+        if not b.metrics:
+            b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
+
+
+def _fixed(origin: Origin) -> metric_reader.Locate:
+    return lambda _path: origin
+
+
+def _table_metrics(b: Builder, text: str, origin: Origin) -> None:
+    for _, header, rows in markdown.tables(text):
+        for row in rows:
+            label = row[0] if row else ""
+            for j, cell in enumerate(row[1:], start=1):
+                num = values.parse_number(cell)
+                col = header[j] if j < len(header) else ""
+                if num is None:
+                    continue
+                if values.looks_like_metric(col):
+                    b.metrics.append(Metric(col, num.value, cell, origin, label or None,
+                                                          num.uncertainty, num.percent))
+                elif values.looks_like_metric(label):
+                    b.metrics.append(Metric(label, num.value, cell, origin, col or None,
+                                                          num.uncertainty, num.percent))
+
+
+def _meta(loc: Located, data: dict[str, Any]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for key in ("license", "license_name", "license_link", "base_model", "base_model_relation", "datasets",
+                "pipeline_tag", "library_name", "tags"):
+        v = data.get(key)
+        if v is not None and not values.is_blank(v):
+            out[key] = Value(tuple(t for _, t in values.texts(v)), loc.origin((key,)),
+                             v if isinstance(v, (list, dict)) else None)
+    return out

@@ -1,0 +1,155 @@
+"""Metrics as teams write them: `name: number`, nested per split/segment/model, lists of records, prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlgov_checks.cards.keys import norm
+from mlgov_checks.cards.model import Issue, IssueKind, Metric, Origin
+from mlgov_checks.cards.values import Number, looks_like_metric, parse_number
+from mlgov_checks.yamlio.loader import Path
+
+NAME_KEYS = ("name", "type", "metric", "metricname", "metrictype", "measure", "key", "id")
+VALUE_KEYS = ("value", "score", "result", "metricvalue", "val", "mean", "estimate")
+SLICE_KEYS = ("slice", "split", "dataset", "segment", "subset", "group", "subgroup", "set", "data", "on",
+              "model", "task")
+# Keys that describe a metric rather than measure one.
+_DESCRIPTIVE = ("description", "notes", "note", "comment", "comments", "unit", "units", "definition", "link",
+                "url", "source", "verified", "threshold", "thresholds", "decisionthreshold", "date", "args",
+                "config", "revision", "higherisbetter", "greaterisbetter", "direction", "goal", "target")
+
+Locate = Callable[[Path], Origin]
+
+
+@dataclass
+class Collected:
+    metrics: list[Metric] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    texts: int = 0  # text values that named no number
+
+
+def _first(value: dict[Any, Any], names: tuple[str, ...]) -> tuple[Any, Any] | None:
+    for want in names:
+        for k, v in value.items():
+            if norm(k) == want:
+                return k, v
+    return None
+
+
+def slice_text(v: Any) -> str | None:
+    if isinstance(v, str) and v.strip():
+        return v.strip()
+    if isinstance(v, dict):
+        parts = [str(v[k]) for k in ("name", "type", "split", "config") if isinstance(v.get(k), (str, int))]
+        return "/".join(dict.fromkeys(parts)) or None
+    return None
+
+
+def record(out: Collected, name: str, raw: Any, path: Path, locate: Locate, slices: list[str]) -> None:
+    """One `{name, value}` record's value: a metric, or an issue quoting what is not a number."""
+    _metric(out, name, raw, path, locate, slices, record=True)
+
+
+def _metric(out: Collected, name: str, raw: Any, path: Path, locate: Locate, slices: list[str],
+            *, record: bool = False, extra: Number | None = None) -> None:
+    num = parse_number(raw)
+    origin = locate(path)
+    if num is not None:
+        unc = extra.uncertainty if extra is not None and num.uncertainty is None else num.uncertainty
+        out.metrics.append(Metric(name, num.value, _written(raw), origin, "/".join(slices) or None, unc,
+                                  num.percent))
+    elif isinstance(raw, str) and (record or looks_like_metric(name)):
+        if raw.strip():
+            found = from_text(raw, origin, slices)
+            if found:
+                out.metrics.extend(found)
+                return
+        shown = raw.strip()[:60] or "an empty string"
+        out.issues.append(Issue(IssueKind.NOT_A_NUMBER, "performance_metrics",
+                                f"{origin.where}: metric {name!r} is {shown!r}, which is not a number", origin))
+    elif isinstance(raw, str):
+        found = from_text(raw, origin, slices)
+        out.metrics.extend(found)
+        out.texts += not found
+    elif raw is None and (record or looks_like_metric(name)):
+        out.issues.append(Issue(IssueKind.NOT_A_NUMBER, "performance_metrics",
+                                f"{origin.where}: metric {name!r} has no value", origin))
+
+
+def _written(raw: Any) -> str:
+    return raw.strip() if isinstance(raw, str) else repr(raw)
+
+
+def collect(value: Any, path: Path, locate: Locate, out: Collected | None = None) -> Collected:
+    """Every metric under `value` (which stands at `path`); values that cannot be read are issues."""
+    out = out if out is not None else Collected()
+    stack: list[tuple[Path, Any, list[str], str]] = [(path, value, [], str(path[-1]) if path else "")]
+    steps = 0
+    while stack and steps < 10_000:
+        steps += 1
+        p, v, slices, name = stack.pop()
+        if isinstance(v, dict):
+            named, valued = _first(v, NAME_KEYS), _first(v, VALUE_KEYS)
+            if named is not None and valued is not None and isinstance(named[1], str):
+                sl = _first(v, SLICE_KEYS)
+                here = [*slices, *([s] if sl is not None and (s := slice_text(sl[1])) else [])]
+                _metric(out, named[1], valued[1], (*p, valued[0]), locate, here, record=True,
+                        extra=_interval(v))
+                continue
+            for k, x in reversed(list(v.items())):
+                if norm(k) in _DESCRIPTIVE:
+                    continue
+                kp = (*p, k if isinstance(k, (str, int)) and not isinstance(k, bool) else str(k))
+                if isinstance(x, (dict, list)):
+                    stack.append((kp, x, [*slices, str(k)] if isinstance(x, dict) else slices, str(k)))
+                else:
+                    stack.append((kp, x, slices, str(k)))
+        elif isinstance(v, list):
+            if v and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+                continue  # a curve or a list of thresholds, not one measured value
+            for i, x in reversed(list(enumerate(v))):
+                stack.append(((*p, i), x, slices, name))
+        else:
+            _metric(out, name, v, p, locate, slices[:-1] if slices and slices[-1] == name else slices)
+    return out
+
+
+def _interval(v: dict[Any, Any]) -> Number | None:
+    ci = _first(v, ("confidenceinterval", "ci", "interval"))
+    if ci is None or not isinstance(ci[1], dict):
+        return None
+    lo, hi = _first(ci[1], ("lowerbound", "lower", "low")), _first(ci[1], ("upperbound", "upper", "high"))
+    a = parse_number(lo[1]) if lo else None
+    b = parse_number(hi[1]) if hi else None
+    if a is None or b is None:
+        return None
+    return Number(0.0, abs(b.value - a.value) / 2)
+
+
+_NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+_VAL = rf"(?P<num>{_NUM}\s*%?(?:\s*(?:±|\+/-)\s*{_NUM}\s*%?)?)"
+_NAME_FIRST = re.compile(rf"(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*){{0,3}})\s*(?:\*\*)?\s*"
+                         rf"(?:[:=]|\bof\b|\bis\b|\bwas\b|\bat\b|\bachieves\b|\breaches\b|\()\s*(?:\*\*)?\s*"
+                         rf"(?:about |around |approximately |~|an? )?{_VAL}")
+_NUM_FIRST = re.compile(rf"{_VAL}\s+(?:\w+\s+)?(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*)?)")
+
+
+def from_text(text: str, origin: Origin, slices: list[str] | None = None) -> list[Metric]:
+    """`accuracy of 93.4%`, `F1: 0.88`, `91% top-1 accuracy`: metrics stated in prose."""
+    found: list[Metric] = []
+    seen: set[tuple[str, float]] = set()
+    for rx in (_NAME_FIRST, _NUM_FIRST):
+        for m in rx.finditer(text[:20_000]):
+            words = m["name"].split()
+            name = next((" ".join(words[i:]) for i in range(len(words)) if looks_like_metric(" ".join(words[i:]))
+                         and looks_like_metric(words[i])), None)
+            num = parse_number(m["num"])
+            if name is None or num is None or (name.lower(), num.value) in seen:
+                continue
+            seen.add((name.lower(), num.value))
+            found.append(Metric(name, num.value, m["num"].strip(), origin, "/".join(slices or []) or None,
+                                num.uncertainty, num.percent))
+    return found

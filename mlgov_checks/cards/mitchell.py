@@ -1,0 +1,69 @@
+"""Mitchell-style cards: the sections of "Model Cards for Model Reporting" as keys, in YAML or JSON.
+
+Keys are matched without regard to case, spaces, underscores, hyphens or `&` (`Intended Use`,
+`intended_use`, `intendedUse` are one name), breadth first, up to three levels down. This is also
+how team-made cards (`model_card.json` with `intended_use`, `metrics`, `known_limitations`) are read.
+
+Mapping to the canonical card:
+
+- purpose: `Intended Use` (its `Primary intended uses` when it is a mapping), `purpose`, `use_cases`,
+  `uses`, `Model Details.overview` / `description`, `summary`, `objective`, `task`;
+- training_data: `Training Data` (its `train` entry when it maps splits), `datasets`, `dataset`,
+  `data`, `data_source`; never inside `Evaluation Data` or a test/validation entry;
+- performance_metrics: `Quantitative Analyses`, `Metrics`, `performance`, `results`, `evaluation`
+  (every one at the shallowest level): `name: number`, nested per split/segment/model, lists of
+  `{name|type, value, slice|split}`, quoted numbers, percentages, `0.84 ± 0.02`, and prose
+  ("93.4% accuracy"); else metric-named keys at the top (`test_accuracy: 0.93`);
+- limitations: `Caveats and Recommendations`, `Limitations`, `known_limitations`, `risks`,
+  `Out-of-scope use cases` (text, a list, or a mapping of category to list);
+- input_schema / output_schema: `inputs` / `input_format` / `features` and `outputs` /
+  `output_format` when present; the format has no typed I/O of its own (`card.typed_io`).
+A team's own key for a field is `card.fields` in the policy (`purpose: intended_use.summary`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlgov_checks.cards import keyed, keys
+from mlgov_checks.cards.keyed import Builder, Options
+from mlgov_checks.cards.model import FIELDS, CanonicalCard
+from mlgov_checks.cards.source import Located
+
+NAME = "mitchell"
+LABEL = "Mitchell-style card"
+TITLES = {"purpose": "Intended Use", "training_data": "Training Data",
+          "performance_metrics": "Quantitative Analyses", "limitations": "Caveats and Recommendations",
+          "input_schema": "Input Schema", "output_schema": "Output Schema"}
+SECTIONS = frozenset(keys.norm(s) for s in (
+    "Model Details", "Intended Use", "Factors", "Metrics", "Evaluation Data", "Training Data",
+    "Quantitative Analyses", "Ethical Considerations", "Caveats and Recommendations"))
+
+
+def claims(path: str, head: bytes) -> bool:
+    return path.lower().endswith((".yaml", ".yml", ".json"))
+
+
+def fits(data: Any) -> bool:
+    """Some canonical field stands under a name other than the native one."""
+    if not isinstance(data, dict):
+        return False
+    for field in FIELDS:
+        hit = keys.find(data, field)
+        if hit is not None and hit[0] != (field,):
+            return True
+    return False
+
+
+def hints(data: Any, *, json: bool) -> dict[str, str]:
+    return {f: keyed.styled(t, data, json=json) for f, t in TITLES.items()}
+
+
+def read(loc: Located, options: Options, *, json: bool) -> CanonicalCard:
+    b = Builder(loc, options)
+    keyed.read_fields(b)
+    data = loc.data
+    mitchell = isinstance(data, dict) and sum(keys.norm(k) in SECTIONS for k in data) >= 2
+    label = LABEL if mitchell else ("team JSON card" if json else "team YAML card")
+    return b.card(name=NAME, label=f"{label} (keys read by name)", hints=hints(data, json=json), typed_io=False,
+                  problems=tuple(loc.doc.problems))
