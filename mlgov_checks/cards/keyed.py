@@ -49,7 +49,7 @@ class Builder:
         fillers = [(p, t) for p, t in found if self.options.is_filler(t)]
         for p, t in fillers:
             o = self.loc.origin(p, where=label)
-            self.issues.append(Issue(IssueKind.PLACEHOLDER, name, f"{o.where} is a placeholder ({t})", o))
+            self.issues.append(Issue(IssueKind.PLACEHOLDER, name, f"{name}: {o.where} is a placeholder ({t})", o))
         if kept:
             self.fields[name] = Value(tuple(kept), origin, value if isinstance(value, (dict, list)) else None)
         elif not fillers:
