@@ -2,9 +2,12 @@
 
 Generates 1 card (the template; alone, then with the policy template beside it, which mlgov
 validates on every run) and 1,000 cards (the realistic test corpus in turn, in mixed schema
-notations) in a temporary directory and times, in one run, each command as a user runs it (a
-fresh process per invocation, as pre-commit does), reporting the median wall time of several runs
-and the ratio. Usage:
+notations, every other one as a `model_card.json`) in a temporary directory and times, in one run,
+each command as a user runs it (a fresh process per invocation, as pre-commit does), reporting
+the median wall time of several runs and the ratio. check-jsonschema cannot read Hugging Face
+READMEs or Model Card Toolkit JSON against our schema, so for those two formats (the complete
+cards of the corpus in tests/data/cards/corpus, 1,000 of each) only mlgov's throughput is
+reported. Usage:
 
     python benchmarks/card_bench.py [--runs 7] [--markdown]
 """
@@ -12,6 +15,7 @@ and the ratio. Usage:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -21,6 +25,8 @@ import sys
 import tempfile
 import time
 from importlib import resources
+
+import yaml
 
 CARD = """\
 purpose: >-
@@ -57,30 +63,67 @@ REALISTIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 
                          "realistic")
 
 
-def realistic_cards() -> list[str]:
-    """The test corpus: cards as different teams write them, in every schema notation."""
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests", "data", "cards", "corpus")
+
+
+def realistic_cards() -> list[tuple[str, str]]:
+    """The test corpus: cards as different teams write them, in every schema notation, as
+    (file name, text); every other card is the same card written as JSON."""
     names = sorted(n for n in os.listdir(REALISTIC) if n.endswith(".yaml"))
-    texts = []
-    for name in names:
+    cards = []
+    for k, name in enumerate(names):
         with open(os.path.join(REALISTIC, name), encoding="utf-8") as fh:
-            texts.append(fh.read())
-    return texts
+            text = fh.read()
+        if k % 2:
+            cards.append(("model_card.json", json.dumps(yaml.safe_load(text), indent=2, default=str)))
+        else:
+            cards.append(("model_card.yaml", text))
+    return cards
 
 
-def make_cards(root: str, n: int, mixed: list[str] | None = None) -> list[str]:
-    """n cards: the template card, or (with `mixed`) the realistic cards in turn, each file distinct."""
+def corpus_cards(formats: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The corpus' complete cards of these formats (SOURCES.yaml), as (file name, text)."""
+    with open(os.path.join(CORPUS, "SOURCES.yaml"), encoding="utf-8") as fh:
+        entries = yaml.safe_load(fh)["cards"]
+    cards = []
+    for c in entries:
+        if c["format"] in formats and c["expect_exit"] == 0:
+            with open(os.path.join(CORPUS, c["path"]), encoding="utf-8") as fh:
+                cards.append((os.path.basename(c["path"]), fh.read()))
+    return cards
+
+
+def distinct(name: str, text: str, i: int) -> str:
+    """The card text made unique to copy i, in a way its format allows."""
+    if name.endswith(".json"):
+        return text.rstrip() + "\n" * (1 + i % 1000)
+    if name.endswith(".md"):
+        return text.rstrip() + f"\n\n<!-- card {i} -->\n"
+    return f"# card {i}\n" + text
+
+
+def make_cards(root: str, n: int, mixed: list[tuple[str, str]] | None = None) -> list[str]:
+    """n cards: the template card, or (with `mixed`) the given cards in turn, each file distinct."""
     paths = []
     for i in range(n):
         d = os.path.join(root, f"model_{i:04d}")
         os.makedirs(d, exist_ok=True)
-        p = os.path.join(d, "model_card.yaml")
+        name, text = mixed[i % len(mixed)] if mixed else ("model_card.yaml", "")
+        p = os.path.join(d, name)
         with open(p, "w", encoding="utf-8") as fh:
-            if mixed:
-                fh.write(f"# card {i}\n" + mixed[i % len(mixed)])
-            else:
-                fh.write(CARD.format(i=i, rows=100000 + i, d=i % 10))
+            fh.write(distinct(name, text, i) if mixed else CARD.format(i=i, rows=100000 + i, d=i % 10))
         paths.append(p)
     return paths
+
+
+def timed(cmd: list[str], runs: int, cwd: str) -> tuple[float, int]:
+    """Median wall time of one command and its last exit code."""
+    samples, code = [], 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        code = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples), code
 
 
 def timed_pair(a: list[str], b: list[str], runs: int, cwd: str) -> tuple[float, float, int, int]:
@@ -131,6 +174,16 @@ def main() -> int:
                 print(f"unexpected exit codes: mlgov={c_m} check-jsonschema={c_c}", file=sys.stderr)
                 return 1
             rows.append((f"{n:,}" + (" (policy file)" if with_policy else ""), t_m, t_c))
+        alone = []
+        for label, formats in (("Hugging Face README", ("huggingface-readme",)),
+                               ("Model Card Toolkit JSON", ("mct-json-v0.0.1", "mct-json-v0.0.2"))):
+            root = os.path.join(tmp, label.split()[0].lower())
+            files = [os.path.relpath(p, root) for p in make_cards(root, 1000, corpus_cards(formats))]
+            t, code = timed([mlgov, "card", *files], max(3, args.runs // 2), root)
+            if code != 0:
+                print(f"unexpected exit code: mlgov={code} on 1,000 {label} cards", file=sys.stderr)
+                return 1
+            alone.append((label, t))
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, median of {args.runs} runs "
           f"(1 card) / {max(3, args.runs // 2)} runs (1,000 cards), fresh process each run,"
           " the two tools alternating\n")
@@ -138,6 +191,10 @@ def main() -> int:
     print("|---:|---:|---:|---:|")
     for n, t_m, t_c in rows:
         print(f"| {n} | {t_m * 1000:.0f} ms | {t_c * 1000:.0f} ms | {t_m / t_c:.2f} |")
+    print("\n| format (1,000 cards, mlgov card only) | time | cards/s |")
+    print("|---|---:|---:|")
+    for label, t in alone:
+        print(f"| {label} | {t * 1000:.0f} ms | {1000 / t:,.0f} |")
     return 0
 
 
