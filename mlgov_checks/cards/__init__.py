@@ -108,8 +108,8 @@ def _classify(data: Any) -> str:
         return mct.NAME
     if nested.fits(data):
         return nested.NAME
-    if mitchell.fits(data):
-        return mitchell.NAME
+    if mitchell.fits(data) or (isinstance(data, dict) and data and not native.named(data)):
+        return mitchell.NAME  # a mapping that is not the native card is read by its keys' names
     return native.NAME
 
 

@@ -44,10 +44,13 @@ HINTS = {
     "input_schema": "a README holds no typed input schema: log the model with an MLflow signature",
     "output_schema": "a README holds no typed output schema: log the model with an MLflow signature",
 }
-# Front matter keys that make a README's front matter a model card's (not a site generator's).
-MODEL_KEYS = frozenset({"model-index", "base_model", "pipeline_tag", "library_name", "datasets", "license",
-                        "language", "tags", "metrics", "model_name", "widget", "inference", "co2_eq_emissions",
-                        "model_type", "license_name", "thumbnail", "new_version", "base_model_relation"})
+# Front matter keys only a model card's metadata has; keys a dataset card has; keys both may have.
+MODEL_KEYS = frozenset({"model-index", "base_model", "pipeline_tag", "library_name", "datasets", "metrics",
+                        "model_name", "widget", "inference", "co2_eq_emissions", "model_type", "new_version",
+                        "base_model_relation", "model_creator", "quantized_by"})
+DATASET_KEYS = frozenset({"task_categories", "size_categories", "dataset_info", "configs", "annotations_creators",
+                          "source_datasets", "task_ids", "language_creators", "multilinguality", "pretty_name"})
+SHARED_KEYS = frozenset({"license", "license_name", "license_link", "language", "tags", "thumbnail"})
 
 _PURPOSE = ("directuse", "intendeduses", "intendeduse", "intendedusesandlimitations", "uses", "intendedpurpose",
             "purpose", "usecases", "modeldescription", "description", "modeldetails", "modelsummary", "summary",
@@ -61,6 +64,7 @@ _GENERATED = re.compile(r"^\s*this model is a fine-?tuned version of", re.I)
 _BOILERPLATE = re.compile(r"(users \(both direct and downstream\) should be made aware of the risks, biases and "
                           r"limitations of the model|more information needed for further recommendations|"
                           r"use the code below to get started with the model|\{\{.*?\}\})", re.I)
+_HEADING_LINE = re.compile(r"^ {0,3}(#{1,6}(\s|$)|(=+|-+)\s*$)|^\s*<h[1-6]")
 _LINE_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*[^*]+\*\*|__[^_]+__)?:?\s*")
 
 
@@ -76,17 +80,21 @@ def is_model_card(head: bytes) -> bool:
     front = split.front if split.front is not None else (text if split.problem is not None else None)
     if front is None:
         return False  # no front matter at all
-    keys = {m.group(1) for m in re.finditer(r"^([A-Za-z_][\w\-]*)\s*:", front, re.M)}
-    return bool(keys & MODEL_KEYS)
+    found = {m.group(1) for m in re.finditer(r"^([A-Za-z_][\w\-]*)\s*:", front, re.M)}
+    if found & MODEL_KEYS:
+        return True
+    return bool(found & SHARED_KEYS) and not found & DATASET_KEYS
 
 
 def _said(text: str, options: Options) -> str:
     """What a section says once comments, template fillers and labelled-but-empty lines are gone."""
     kept = []
     for line in text.split("\n"):
+        if _HEADING_LINE.match(line):
+            continue
         line = _BOILERPLATE.sub("", line)
         rest = markdown.plain(_LINE_LABEL.sub("", line, count=1)).strip(" \t-*:|")
-        if rest and not options.is_filler(rest) and not re.fullmatch(r"[#=\-\s]*", rest):
+        if re.search(r"[^\W_]", rest) and not options.is_filler(rest):
             kept.append(line.strip())
     return "\n".join(kept).strip()
 
@@ -165,10 +173,9 @@ def _read_body(b: Builder, body: str, first_line: int, meta: dict[str, Any], opt
         if name == "purpose":
             title = next((s for s in secs if s.level == 1), None)
             if not _text_field(b, name, _pick(secs, _PURPOSE), options):
-                intro = _said(title.own if title is not None else preamble, options)
+                intro = _prose(title.own if title is not None else preamble, options)
                 if intro and not _GENERATED.match(intro) and title is not None:
-                    b.issues[:] = [i for i in b.issues if i.field != name]
-                    b.fields[name] = Value((intro,), _origin(path, title))
+                    _found(b, name, Value((intro,), _origin(path, title)))
         elif name == "training_data":
             if not _text_field(b, name, _pick(secs, _TRAINING), options) and "datasets" in meta and not \
                     values.is_blank(meta["datasets"]):
@@ -176,6 +183,8 @@ def _read_body(b: Builder, body: str, first_line: int, meta: dict[str, Any], opt
                 b.text_field(name, ("datasets",), meta["datasets"])
         else:
             _text_field(b, name, _pick(secs, _LIMITS, contains=True), options)
+        if name not in b.fields:
+            _from_labels(b, name, body, first_line, options)
     if "model-index" in meta:
         _model_index(b, meta["model-index"])
     if not b.metrics:
@@ -207,6 +216,35 @@ def _model_index(b: Builder, index: Any) -> None:
         o = b.loc.origin(("model-index",))
         b.issues.append(Issue(IssueKind.EMPTY, "performance_metrics",
                               "`model-index` in the front matter holds no `results[].metrics[]` value", o))
+
+
+_LABELS = {"purpose": _PURPOSE, "training_data": _TRAINING, "limitations": ("limitations", "knownlimitations",
+                                                                          "caveats", "outofscope", "risks")}
+
+
+def _found(b: Builder, name: str, value: Value) -> None:
+    b.issues[:] = [i for i in b.issues if i.field != name]
+    b.fields[name] = value
+
+
+def _from_labels(b: Builder, name: str, body: str, first_line: int, options: Options) -> None:
+    """`* dataset: opus`, `- Intended use: ...`: a field given as a labelled list item."""
+    for line, column, label, value in markdown.labelled(body, first_line):
+        if keys.norm(label) in _LABELS[name] and _said(value, options):
+            _found(b, name, Value((value,), Origin(b.loc.doc.path, line, column, f"list item `{label}:`")))
+            return
+
+
+def _prose(text: str, options: Options) -> str:
+    """The sentences of a text: no `label: value` items, tables, images or badges."""
+    kept = []
+    for line in _said(text, options).split("\n"):
+        s = line.strip()
+        if re.match(r"^[-*+]\s+[^:]{1,40}:", s) or s.startswith(("|", "![", "[![", "<img", "<a ")):
+            continue
+        kept.append(s)
+    prose = "\n".join(kept).strip()
+    return prose if len(prose.split()) >= 4 else ""
 
 
 def _body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> None:

@@ -122,15 +122,19 @@ def read_fields(b: Builder, *, io: bool = True) -> None:
 
 
 def flat(b: Builder, data: Any) -> None:
-    """Metrics written as top-level keys (`test_accuracy: 0.93`) or in one level of nesting."""
+    """Metrics written as top-level keys (`test_accuracy: 0.93`), or metric-named values in a top-level
+    mapping of another name (`classification_report: {"0": {precision: 0.91}}`)."""
     if not isinstance(data, dict):
         return
     for k, v in data.items():
-        if isinstance(v, (dict, list)) or not values.looks_like_metric(str(k)):
+        nested = isinstance(v, (dict, list))
+        if not nested and not values.looks_like_metric(str(k)):
+            continue
+        if nested and keys.SKIP_METRICS_PART in keys.norm(k):
             continue
         got = metric_reader.collect(v, (str(k),), lambda p: b.loc.origin(p))
-        b.metrics.extend(got.metrics)
-        b.issues.extend(got.issues)
+        b.metrics.extend(m for m in got.metrics if not nested or values.looks_like_metric(m.name))
+        b.issues.extend(i for i in got.issues if not nested or i.kind is not IssueKind.EMPTY)
 
 
 def styled(title: str, sample: Any, *, json: bool) -> str:

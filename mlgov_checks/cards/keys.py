@@ -50,7 +50,20 @@ SKIP: dict[str, tuple[str, ...]] = {
     "input_schema": ("metric", "quantitative", "training", "data"),
     "output_schema": ("metric", "quantitative", "training", "data"),
 }
+# When no key has one of the names above: a key containing one of these (`dataset_source`,
+# `primary_use`, `known_risks`), never one containing a word of the field's SKIP list.
+PARTS: dict[str, tuple[str, ...]] = {
+    "purpose": ("purpose", "intendeduse", "intendedusage", "usecase", "primaryuse", "usage", "objective",
+                "description", "overview", "summary"),
+    "training_data": ("trainingdata", "traindata", "dataset", "datasource", "trainingset", "trainingcorpus",
+                      "trainingsample", "datasplit"),
+    "limitations": ("limitation", "caveat", "outofscope", "knownissue", "knownrisk", "weakness", "failuremode"),
+    "input_schema": ("inputschema", "inputformat", "inputdata", "input", "features"),
+    "output_schema": ("outputschema", "outputformat", "output", "target", "label", "prediction"),
+    "performance_metrics": (),
+}
 MAX_DEPTH = 3
+SKIP_METRICS_PART = "param"  # hyperparameters are not measured values
 
 
 def _skipped(field: str, key: Any) -> bool:
@@ -76,6 +89,24 @@ def find(data: Any, field: str, *, names: Sequence[str] | None = None, exclude: 
                     deeper.append((p, v))
         if best is not None:
             return best[1], best[2]
+        level = deeper
+    return _find_part(data, field) if names is None else None
+
+
+def _find_part(data: Any, field: str) -> tuple[Path, Any] | None:
+    """The first top-level (then second-level) key whose name contains one of the field's PARTS."""
+    parts = PARTS.get(field, ())
+    level: list[tuple[Path, Mapping[Any, Any]]] = [((), data)] if isinstance(data, dict) else []
+    for _ in range(2):
+        deeper: list[tuple[Path, Mapping[Any, Any]]] = []
+        for want in parts:
+            for path, node in level:
+                for k, v in node.items():
+                    if want in norm(k) and not _skipped(field, k) and not isinstance(k, bool):
+                        return (*path, str(k)), v
+        for path, node in level:
+            deeper.extend(((*path, str(k)), v) for k, v in node.items() if isinstance(v, dict)
+                          and not _skipped(field, k))
         level = deeper
     return None
 

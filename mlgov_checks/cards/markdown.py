@@ -81,8 +81,7 @@ def _headings(lines: list[str]) -> Iterator[tuple[int, int, str, str, int]]:
 
 def sections(body: str, first_line: int = 1) -> tuple[str, list[Section]]:
     """The text before the first heading, and every section (line numbers counted from `first_line`)."""
-    body = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)  # comments out, lines kept
-    lines = body.split("\n")
+    lines = strip_comments(body).split("\n")
     found = list(_headings(lines))
     preamble = "\n".join(lines[: found[0][0]] if found else lines)
     out: list[Section] = []
@@ -94,6 +93,27 @@ def sections(body: str, first_line: int = 1) -> tuple[str, list[Section]]:
         out.append(Section(clean_title(title), level, first_line + i, len(raw) - len(raw.lstrip()) + 1,
                            "\n".join([*head, *lines[start:end]]), "\n".join([*head, *lines[start:own_end]])))
     return preamble, out
+
+
+def strip_comments(body: str) -> str:
+    """HTML comments out, line numbers kept."""
+    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+
+
+_LABELLED = re.compile(r"^\s{0,3}[-*+]\s+(?:\*\*|__)?([A-Za-z][\w \-/&()]{1,40}?)(?:\*\*|__)?\s*:"
+                       r"\s*(?:\*\*|__)?\s*(.+)$")
+
+
+def labelled(body: str, first_line: int = 1) -> Iterator[tuple[int, int, str, str]]:
+    """(line, column, label, value) of every `- label: value` list item (outside fenced code)."""
+    fence: str | None = None
+    for i, line in enumerate(strip_comments(body).split("\n")):
+        m = _FENCE.match(line)
+        if fence is not None or m:
+            fence = None if fence is not None and m and m[1][0] == fence[0] else (fence or (m[1] if m else None))
+            continue
+        if (b := _LABELLED.match(line)) is not None:
+            yield first_line + i, len(line) - len(line.lstrip()) + 1, b[1].strip(), b[2].strip()
 
 
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")

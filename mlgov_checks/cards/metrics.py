@@ -21,6 +21,8 @@ _DESCRIPTIVE = ("description", "notes", "note", "comment", "comments", "unit", "
                 "url", "source", "verified", "threshold", "thresholds", "decisionthreshold", "date", "args",
                 "config", "revision", "higherisbetter", "greaterisbetter", "direction", "goal", "target")
 
+_DESCRIPTIVE_PARTS = ("threshold", "description", "runid", "trainedat", "timestamp", "updated")
+
 Locate = Callable[[Path], Origin]
 
 
@@ -75,8 +77,8 @@ def _metric(out: Collected, name: str, raw: Any, path: Path, locate: Locate, sli
         out.metrics.extend(found)
         out.texts += not found
     elif raw is None and (record or looks_like_metric(name)):
-        out.issues.append(Issue(IssueKind.NOT_A_NUMBER, "performance_metrics",
-                                f"{origin.where}: metric {name!r} has no value", origin))
+        out.issues.append(Issue(IssueKind.EMPTY, "performance_metrics",
+                                f"performance_metrics: {origin.where} has no value (metric {name!r})", origin))
 
 
 def _written(raw: Any) -> str:
@@ -100,7 +102,7 @@ def collect(value: Any, path: Path, locate: Locate, out: Collected | None = None
                         extra=_interval(v))
                 continue
             for k, x in reversed(list(v.items())):
-                if norm(k) in _DESCRIPTIVE:
+                if norm(k) in _DESCRIPTIVE or any(d in norm(k) for d in _DESCRIPTIVE_PARTS):
                     continue
                 kp = (*p, k if isinstance(k, (str, int)) and not isinstance(k, bool) else str(k))
                 if isinstance(x, (dict, list)):

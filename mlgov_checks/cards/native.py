@@ -29,6 +29,11 @@ def fits(data: Any) -> bool:
     return isinstance(data, dict) and ("input_schema" in data or "output_schema" in data)
 
 
+def named(data: Any) -> bool:
+    """Does the mapping use the native names (an incomplete native card stays under the native rules)?"""
+    return isinstance(data, dict) and any(f in data for f in FIELDS)
+
+
 def read(loc: Located, options: Options, *, name: str = NAME, label: str = LABEL,
          hints: dict[str, str] | None = None) -> CanonicalCard:
     """The canonical card of a native document (what `--show-canonical` prints, what metrics compare)."""

@@ -113,6 +113,10 @@ def run_card(paths: Sequence[str], opts: dict[str, Any]) -> int:
     from mlgov_checks.cards.discovery import SHOWN
 
     files = list(paths) or gate.discover_cards(policy=settings.policy)
+    if paths and settings.policy.section("card").get("format", "auto") == "auto":
+        files = _without_plain_readmes(files)
+        if not files:
+            return 0  # only READMEs that are not model cards (the hook passes every README.md)
     if not files:
         where = os.path.abspath(os.getcwd())
         say(f"mlgov card: no model card found: looked for {' / '.join(SHOWN)} below "
@@ -120,6 +124,19 @@ def run_card(paths: Sequence[str], opts: dict[str, Any]) -> int:
         return 1
     findings = gate.run_cards(files, settings.policy)
     return emit(findings, settings, command="card", targets=files, repo_cards=files)
+
+
+def _without_plain_readmes(files: list[str]) -> list[str]:
+    """The given files less the READMEs without model front matter, each named on stderr."""
+    from mlgov_checks.cards import discovery
+
+    kept = []
+    for f in files:
+        if discovery.is_readme(f) and not discovery.readme_is_card(f):
+            say(f"mlgov card: {f} is not a model card (no front matter with model metadata): skipped", err=True)
+        else:
+            kept.append(f)
+    return kept
 
 
 def deliver_page(command: str, text: str, output: str | None, written: str, flags: Sequence[str]) -> None:

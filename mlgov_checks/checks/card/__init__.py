@@ -115,7 +115,7 @@ def _check_metrics(ctx: _Ctx, value: Any) -> None:
         ctx.fail(TYPE, "performance_metrics is empty", ctx.at(path))
     for metric, v in value.items():
         mpath = (*path, yamldoc.path_key(metric))
-        if finite_number(v):
+        if finite_number(v) or _with_unit(v):
             continue
         plain = ctx.doc.plain.get(mpath)
         if isinstance(v, str) and plain is not None and plain.tag in _NUMBER_TAGS:
@@ -128,6 +128,14 @@ def _check_metrics(ctx: _Ctx, value: Any) -> None:
             ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got {_shown_number(v)}", ctx.at(mpath))
         else:
             ctx.fail(TYPE, f"{_dotted(mpath)} must be a number, got {_kind(v)}", ctx.at(mpath))
+
+
+def _with_unit(v: Any) -> bool:
+    """`93.4%` or `0.84 ± 0.02`: a number YAML and JSON can only write as text (a bare '0.9' is refused)."""
+    from mlgov_checks.cards.values import parse_number
+
+    n = parse_number(v) if isinstance(v, str) else None
+    return n is not None and (n.percent or n.uncertainty is not None)
 
 
 def finite_number(v: Any) -> bool:
