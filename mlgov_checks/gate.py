@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks import checks
-from mlgov_checks.checks._base import Context
+from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy.load import Policy
 
 if TYPE_CHECKING:  # records are imported by the gate's functions: the card hook never needs them
     from mlgov_checks.backend import FetchSpec, Reader, Resolved
     from mlgov_checks.integrations.gitrepo import LazyRepository
+    from mlgov_checks.policy.ref import Judgement
     from mlgov_checks.records import ModelVersionRecord, RunRecord
 
 REGISTRY_SUBJECTS = ("run", "version")  # the subjects a registry read gives the gate
@@ -52,6 +53,20 @@ def fetch_spec(policy: Policy, families: Sequence[str]) -> FetchSpec:
     return FetchSpec(**wanted)
 
 
+def _hooks(name: str, subjects: tuple[str, ...] = REGISTRY_SUBJECTS) -> list[tuple[str, Any]]:
+    """(family, its `name` attribute) for every family of `subjects` that declares one."""
+    return [(n, getattr(m, name)) for n, m in checks.families(subjects) if getattr(m, name, None) is not None]
+
+
+def unreadable(target: str, message: str, hint: str | None) -> Finding:
+    """The finding for a target that could not be read, by the check a family declares for it."""
+    found = _hooks("UNREADABLE")
+    if not found:  # invariant: a built-in family declares it
+        raise LookupError("no check family declares UNREADABLE")
+    check: Check = found[0][1]
+    return check.errored(target, message, hint=hint)
+
+
 def run(targets: Sequence[str], policy: Policy, options: GateOptions, reader: Reader) -> GateResult:
     """Gate every target; a target that cannot be read becomes an ERROR finding, never an exception."""
     from mlgov_checks.targets import parse_targets
@@ -62,7 +77,6 @@ def run(targets: Sequence[str], policy: Policy, options: GateOptions, reader: Re
 
 def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) -> GateResult:
     """The chosen families on records already fetched (promote fetches once, then judges)."""
-    from mlgov_checks.checks.evidence import REACHABLE
     from mlgov_checks.records import ModelVersionRecord
 
     repository = _repository(options.repo)
@@ -75,7 +89,7 @@ def judge(resolved: Sequence[Resolved], policy: Policy, options: GateOptions) ->
             text = item.target.text
             shown.append(text)
             message = (item.error or "could not be evaluated").removeprefix(f"{text}: ")
-            findings.append(REACHABLE.errored(text, message, hint=item.hint))
+            findings.append(unreadable(text, message, item.hint))
             continue
         asked = item.record.requested_as if isinstance(item.record, ModelVersionRecord) else None
         if asked and asked != item.record.target:  # a waiver may name the alias or `latest`
@@ -109,11 +123,10 @@ def evaluate(record: RunRecord | ModelVersionRecord, policy: Policy, options: Ga
     ctx = Context(policy=policy, target=record.target, now=options.now, repository=repository,
                   baseline=version.baseline if version is not None else None, baseline_note=baseline_note)
     families = [(n, m) for n, m in checks.families(REGISTRY_SUBJECTS) if n in chosen]
-    if version is not None and run is None and "evidence" not in chosen and any(
-            m.SUBJECT == "run" for _, m in families):
-        from mlgov_checks.checks.evidence import check_source_run
-
-        yield from check_source_run(version, policy)  # nothing else can be judged
+    if version is not None and run is None and any(m.SUBJECT == "run" for _, m in families):
+        for name, runless in _hooks("runless"):  # nothing else can be judged: say why, once
+            if name not in chosen:
+                yield from runless(version, ctx)
     for _, module in families:
         if module.SUBJECT == "run" and isinstance(run, RunRecord):
             yield from module.evaluate(run, ctx)
@@ -123,14 +136,23 @@ def evaluate(record: RunRecord | ModelVersionRecord, policy: Policy, options: Ga
 
 def finalize(findings: Sequence[Finding], policy: Policy, *, today: dt.date | None = None,
              names: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
-    """Every command's findings end here: the waivers family, the one place a status may change.
+    """Every command's findings end here: the findings families (waivers), the one place a status
+    may change. A family whose policy section is empty is not even imported (the card hook).
 
     `names`: target -> the other names it was requested by (alias, latest), for waivers naming those.
     """
-    if not policy.section("waivers"):
-        return list(findings)
-    waivers = checks.family("waivers")
-    return list(waivers.evaluate(findings, Context(policy=policy, today=today, requested=names or {})))
+    out = list(findings)
+    for name, entry in checks.FAMILIES.items():
+        if entry.subject == "findings" and (entry.section is None or policy.section(entry.section)):
+            ctx = Context(policy=policy, today=today, requested=names or {}, known=frozenset(checks.registry()))
+            out = list(checks.family(name).evaluate(out, ctx))
+    return out
+
+
+def judge_policy(judgement: Judgement) -> list[Finding]:
+    """`--policy-ref`: the policy families on what the work tree changes of REF's policy."""
+    ctx = Context(policy=judgement.policy, ref=judgement.ref)
+    return [f for _, module in checks.families(("policy",)) for f in module.evaluate(judgement, ctx)]
 
 
 # -- model cards on disk ---------------------------------------------------------------------------

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from mlgov_checks.checks import policy_guard
 from mlgov_checks.cli.app import main
 from mlgov_checks.errors import PolicyError
+from mlgov_checks.policy import strictness
 from mlgov_checks.policy.load import policy_from_mapping
 from mlgov_checks.policy.ref import judge
 from tests.conftest import CARDS, git
@@ -90,4 +90,4 @@ def test_missing_policy_at_ref_means_defaults(git_repo, monkeypatch):
 ))
 def test_loosenings(head, expected):
     base = policy_from_mapping({})
-    assert list(policy_guard.loosenings(base.data, policy_from_mapping(head).data)) == expected
+    assert list(strictness.loosenings(base.data, policy_from_mapping(head).data)) == expected

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlgov_checks.cli.app import main
+from mlgov_checks.gate import judge_policy
 from mlgov_checks.policy.ref import judge
 from tests.conftest import CARDS, git
 
@@ -80,7 +81,7 @@ def test_deleting_a_policy_equal_to_the_defaults_is_still_reported(git_repo, mon
     git(git_repo, "commit", "-qm", "policy")
     git(git_repo, "rm", "-q", ".mlgov.yaml")
     monkeypatch.chdir(git_repo)
-    messages = [f.message for f in judge("main").findings if f.status.value == "fail"]
+    messages = [f.message for f in judge_policy(judge("main")) if f.status.value == "fail"]
     assert messages == ["the working tree has no policy file where main has .mlgov.yaml (it was deleted, "
                         "renamed or moved away): the defaults would apply"]
 
@@ -106,7 +107,7 @@ def test_pyproject_policy_at_the_ref_is_found(git_repo, monkeypatch):
     judgement = judge("main")
     assert judgement.policy.source == "main:pyproject.toml"
     assert judgement.policy.section("card")["required_fields"] == ["owners"]
-    assert [f.message for f in judgement.findings if f.status.value == "fail"][0].startswith(
+    assert [f.message for f in judge_policy(judgement) if f.status.value == "fail"][0].startswith(
         "the working tree has no policy file where main has pyproject.toml")
 
 
@@ -137,7 +138,7 @@ def test_subdirectory_policy_at_the_ref_judges_from_there(repo, monkeypatch):
     monkeypatch.chdir(repo / "models" / "churn")
     judgement = judge("base")
     assert judgement.policy.source == "base:models/churn/.mlgov.yaml"
-    messages = [f.message for f in judgement.findings if f.status.value == "fail"]
+    messages = [f.message for f in judge_policy(judgement) if f.status.value == "fail"]
     assert any("removed 'contact'" in m for m in messages)
 
 
@@ -150,7 +151,7 @@ def test_policy_option_is_read_at_the_ref(repo):
     judgement = judge("base", "team.yaml")
     assert judgement.policy.source == "base:team.yaml"
     assert judgement.policy.section("card")["required_fields"] == ["sign_off", "license"]
-    messages = [f.message for f in judgement.findings if f.status.value == "fail"]
+    messages = [f.message for f in judge_policy(judgement) if f.status.value == "fail"]
     assert messages == ["the working tree's policy loosens the one at base: card.required_fields: "
                         "removed 'sign_off', 'license'"]
 
@@ -159,7 +160,7 @@ def test_policy_option_naming_a_file_the_ref_lacks_is_judged_by_the_ref_policy_t
     (repo / "mine.yaml").write_text("version: 1\n")
     judgement = judge("main", "mine.yaml")
     assert judgement.policy.source == "main:.mlgov.yaml"
-    messages = [f.message for f in judgement.findings if f.status.value == "fail"]
+    messages = [f.message for f in judge_policy(judgement) if f.status.value == "fail"]
     assert "the working tree's mine.yaml loosens main:.mlgov.yaml: card.required_fields: removed 'sign_off'" in messages
 
 

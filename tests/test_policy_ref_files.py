@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from mlgov_checks.cli.app import main
 from mlgov_checks.errors import PolicyError
+from mlgov_checks.gate import judge_policy
 from mlgov_checks.policy.files import named_paths, read_named_file
 from mlgov_checks.policy.ref import judge
 from tests.conftest import CARDS, git
@@ -175,7 +176,7 @@ def test_pyproject_at_ref_is_found_by_a_toml_parser(git_repo, monkeypatch, spell
     judgement = judge("main")
     assert judgement.policy.source == "main:pyproject.toml"
     assert judgement.policy.section("card")["required_fields"] == ["owners"]
-    assert [f.message for f in judgement.findings if f.status.value == "fail"] == [
+    assert [f.message for f in judge_policy(judgement) if f.status.value == "fail"] == [
         "the working tree's policy loosens the one at main: card.required_fields: removed 'owners'"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlgov_checks.governance import roles
+from mlgov_checks.governance import identity, roles
 from mlgov_checks.policy.load import policy_from_mapping
 
 POLICY = {"version": 1, "roles": {
@@ -51,6 +51,7 @@ def test_current_actor_falls_back_to_the_os_user():
 
 
 def test_identities_match_email_local_parts():
-    assert roles.same_person("alice@corp.example", "Alice")
-    assert roles.same_person("12345+bob@users.noreply.github.com", "bob")
-    assert not roles.same_person("alice", "alicia")
+    people = identity.People(None)
+    assert people.same("alice@corp.example", "Alice")
+    assert people.same("12345+bob@users.noreply.github.com", "bob")
+    assert not people.same("alice", "alicia")

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from mlgov_checks import gate
+from mlgov_checks import checks, gate
 from mlgov_checks.checks import waivers
 from mlgov_checks.cli.app import main
 from mlgov_checks.errors import PolicyError
@@ -17,6 +17,7 @@ from mlgov_checks.findings import Finding, Status, exit_code
 from mlgov_checks.policy.load import load_policy, policy_from_mapping
 
 TODAY = dt.date(2026, 11, 28)
+KNOWN = frozenset(checks.registry())  # every check id, as the gate gives them to the waivers
 MODEL = "models:/fraud-detector/3"
 
 
@@ -288,14 +289,14 @@ def test_waiver_needs_the_waive_permission_when_roles_are_configured(tmp_path):
     roles = {"members": {"admin": ["ann"], "data_scientist": ["bob"]},
              "permissions": {"admin": ["waive"], "data_scientist": ["promote"]}}
     by_bob = policy_from_mapping({"roles": roles, "waivers": [{**entry, "approved_by": "bob"}]})
-    out = waivers.apply([failing], by_bob, today=today)
+    out = waivers.apply([failing], by_bob, today=today, known=KNOWN)
     assert [(f.check, f.status) for f in out] == [("metrics-threshold", Status.FAIL),
                                                   ("waiver-unauthorized", Status.FAIL)]
     assert "'bob' (data_scientist) has no 'waive' permission" in out[1].message
     by_ann = policy_from_mapping({"roles": roles, "waivers": [{**entry, "approved_by": "ann"}]})
-    assert [f.status for f in waivers.apply([failing], by_ann, today=today)] == [Status.WAIVED]
+    assert [f.status for f in waivers.apply([failing], by_ann, today=today, known=KNOWN)] == [Status.WAIVED]
     no_roles = policy_from_mapping({"waivers": [{**entry, "approved_by": "bob"}]})
-    assert [f.status for f in waivers.apply([failing], no_roles, today=today)] == [Status.WAIVED]
+    assert [f.status for f in waivers.apply([failing], no_roles, today=today, known=KNOWN)] == [Status.WAIVED]
 
 
 @pytest.mark.parametrize(("pattern", "target", "waived"), [

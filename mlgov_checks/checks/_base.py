@@ -32,7 +32,7 @@ class Context:
     ref: str | None = None  # --policy-ref: where the judging policy came from
     today: dt.date | None = None
     requested: Mapping[str, Sequence[str]] = field(default_factory=dict)  # target -> alias/latest names asked
-    extra: dict[str, Any] = field(default_factory=dict)
+    known: frozenset[str] = frozenset()  # every check id of the registry (for the findings families)
 
 
 def cleandoc(text: str) -> str:

@@ -240,3 +240,11 @@ def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:
     """Every evidence check on one model version, in a stable order."""
     for func in EVALUATORS:
         yield from func(version, ctx.policy)
+
+
+UNREADABLE = REACHABLE  # the check the gate reports a target it cannot read with
+
+
+def runless(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:
+    """What the gate says of a version whose run cannot be read, when other families needed it."""
+    return check_source_run(version, ctx.policy)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 from mlgov_checks.checks._base import Check, Context
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy import strictness
 from mlgov_checks.policy.load import Policy
+from mlgov_checks.policy.ref import Judgement
 
 LOOSENED = Check("policy-loosened", "The change does not loosen the policy", """
     With `--policy-ref REF` the gate is judged by the policy committed at REF (for a pull request:
@@ -31,23 +31,14 @@ LOOSENED = Check("policy-loosened", "The change does not loosen the policy", """
 CHECKS = (LOOSENED,)
 
 
-def loosenings(base: Mapping[str, Any], head: Mapping[str, Any]) -> Iterator[str]:
-    """Human-readable ways in which `head` (effective policy) is weaker than `base`.
-
-    Derived from the schema: every key declares which way is stricter (`x-mlgov-stricter`), and a
-    changed key without a declared direction is reported as a possible loosening.
-    """
-    yield from strictness.loosenings(base, head)
-
-
 SUBJECT = "policy"
 PREFIXES = ("policy",)
 DEFAULT = False  # runs only with --policy-ref
 
 
-def evaluate(head: Policy, ctx: Context) -> Iterator[Finding]:
-    """The working tree's policy `head` against the judging one (`ctx.policy`, from `ctx.ref`)."""
-    return compare([(head, ctx.policy, "")], ref=ctx.ref or "the base ref")
+def evaluate(judgement: Judgement, ctx: Context) -> Iterator[Finding]:
+    """The work tree's policies against REF's (`judgement`, from `policy.ref.judge`)."""
+    return compare(judgement.pairs, ref=judgement.ref, changed=judgement.changed)
 
 
 def _at_ref(policy: Policy, ref: str) -> str:
@@ -78,7 +69,7 @@ def compare(pairs: Sequence[tuple[Policy, Policy, str]], *, ref: str,
             prefix = f"the working tree's policy loosens the one at {ref}"
         else:
             prefix = f"the working tree's {head.source} loosens {base.source or ref}"
-        for what in loosenings(base.data, head.data):
+        for what in strictness.loosenings(base.data, head.data):
             found = True
             yield LOOSENED.failed(target, f"{prefix}: {what}", file=where)
     if not found:

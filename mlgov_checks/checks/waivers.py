@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -138,12 +138,6 @@ def _raise(policy: Policy, index: int, message: str, *, hint: str) -> NoReturn:
     raise PolicyError(message, file=file, line=line, column=column, hint=hint)
 
 
-def _known_checks() -> set[str]:
-    from mlgov_checks.checks import REGISTRY  # deferred: the registry imports this module
-
-    return set(REGISTRY)
-
-
 SUBJECT = "findings"
 PREFIXES = ("waiver",)
 DEFAULT = False  # run by the runner on every command's findings, after the other families
@@ -151,15 +145,16 @@ DEFAULT = False  # run by the runner on every command's findings, after the othe
 
 def evaluate(findings: Sequence[Finding], ctx: Context) -> Iterator[Finding]:
     """The command's findings with the policy's waivers applied."""
-    return iter(apply(list(findings), ctx.policy, today=ctx.today or dt.date.today(), names=ctx.requested))
+    return iter(apply(list(findings), ctx.policy, today=ctx.today or dt.date.today(), names=ctx.requested,
+                      known=ctx.known))
 
 
-def apply(findings: list[Finding], policy: Policy, *, today: dt.date,
+def apply(findings: list[Finding], policy: Policy, *, today: dt.date, known: Collection[str],
           names: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
     """Waive the FAIL findings that an unexpired waiver covers; report expired, unused and expiring ones.
 
     `names`: target -> the other names it was requested by (an alias, `latest`), which a waiver
-    may name instead of the version number.
+    may name instead of the version number; `known`: every check id of the registry.
 
     Only FAIL is waivable: an ERROR means the check could not be evaluated, and accepting a risk
     nobody could measure is not what a waiver approves. It stays an error.
@@ -184,7 +179,6 @@ def apply(findings: list[Finding], policy: Policy, *, today: dt.date,
         elif f.status is Status.ERROR:
             used.update(w.index for w in waivers if w.covers(f, names))  # not waived, but not stale either
         out.append(f)
-    known = _known_checks()
     for w in waivers:
         relevant = any(w.covers(f, names) for f in findings)
         _, line, column = policy.mark("waivers", w.index)

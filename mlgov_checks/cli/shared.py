@@ -51,10 +51,11 @@ class Settings:
         ref = opts.get("policy_ref") or None
         guard: tuple[Finding, ...] = ()
         if ref:
+            from mlgov_checks.gate import judge_policy
             from mlgov_checks.policy.ref import judge
 
             judgement = judge(ref, opts.get("policy"))
-            policy, guard = judgement.policy, judgement.findings
+            policy, guard = judgement.policy, tuple(judge_policy(judgement))
             policy_file = policy.display_path
         else:
             policy = load_policy(opts.get("policy"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import getpass
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from mlgov_checks.governance import identity
 from mlgov_checks.policy.load import Policy
@@ -36,15 +36,6 @@ def current_actor(explicit: str | None = None, env: Mapping[str, str] | None = N
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
         return "unknown"
-
-
-def same_person(a: str, b: str, policy: Policy | None = None) -> bool:
-    """One canonical identity (see `identity`): `ann`, `ANN` and `ann@corp.example` are one person."""
-    return identity.People(policy.data if policy else None).same(a, b)
-
-
-def is_listed(person: str, names: Iterable[str], policy: Policy | None = None) -> bool:
-    return identity.People(policy.data if policy else None).listed(person, names)
 
 
 def configured(policy: Policy) -> bool:

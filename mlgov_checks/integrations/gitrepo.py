@@ -152,11 +152,6 @@ class Repository:
         return out
 
 
-def open_repository(path: str) -> Repository:
-    """Open the repository at `path` (not a parent of it); RepositoryError when that fails."""
-    return Repository(path)
-
-
 class LazyRepository:
     """A repository path, opened on first use and then shared by every check of the command."""
 

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mlgov_checks.errors import PolicyError, RepositoryError
-from mlgov_checks.findings import Finding
 from mlgov_checks.integrations import gittree
 from mlgov_checks.policy.files import RefOrigin, named_paths, ref_path
 from mlgov_checks.policy.load import (
@@ -37,10 +36,13 @@ NAMES = (*POLICY_NAMES, PYPROJECT)
 
 @dataclass(frozen=True)
 class Judgement:
-    """The policy that judges (from REF) and the policy-loosened findings about the work tree."""
+    """The policy that judges (from REF), and what the work tree changes of it: the policy family's
+    subject (`gate.judge_policy` turns it into findings)."""
 
     policy: Policy
-    findings: tuple[Finding, ...]
+    ref: str
+    pairs: tuple[tuple[Policy, Policy, str], ...]  # (work tree's policy, REF's for that place, place)
+    changed: tuple[tuple[str, str], ...] = ()  # (file, why) for each file REF's policy names that changed
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,11 @@ def _rel(path: str, root: str) -> str:
 
 
 def judge(ref: str, path: str | None = None, *, start: str | None = None) -> Judgement:
-    """The policy at `ref` that judges, and a finding per loosening the work tree makes of it.
+    """The policy at `ref` that judges, and every place where the work tree may loosen it.
 
     With `path` (`--policy PATH`) the judging policy is PATH as committed at REF; when REF has no
     policy in that file, the policy REF has for PATH's directory judges.
     """
-    from mlgov_checks.checks import policy_guard
-
     cwd = os.path.abspath(start or os.getcwd())
     at = _Ref(ref, cwd)
     if path is not None:
@@ -165,8 +165,7 @@ def judge(ref: str, path: str | None = None, *, start: str | None = None) -> Jud
         judging = Policy(data=default_policy().data, source=f"{ref}:(defaults)")
     pairs = _unique([_Pair(head, judging, _rel(head.source, at.root) if head.source else rel), *_changed(at)])
     changed = [f for _, base, _ in pairs for f in _named_changes(at, base)]
-    return Judgement(policy=judging, findings=tuple(policy_guard.compare(pairs, ref=ref,
-                                                                         changed=list(dict.fromkeys(changed)))))
+    return Judgement(policy=judging, ref=ref, pairs=tuple(pairs), changed=tuple(dict.fromkeys(changed)))
 
 
 def _named_changes(at: _Ref, base: Policy) -> Iterator[tuple[str, str]]:

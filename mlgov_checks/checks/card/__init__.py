@@ -12,7 +12,6 @@ from mlgov_checks.checks.card import schemas as card_schemas
 from mlgov_checks.checks.card.ids import (  # noqa: F401 - the family's checks, re-exported
     CARD_METRICS,
     CARD_VALID,
-    CHECKS,
     DUPLICATE,
     ENCODING,
     EXTRA,
@@ -31,6 +30,9 @@ from mlgov_checks.checks.card.ids import (  # noqa: F401 - the family's checks, 
     TYPE,
     YAML11,
     schema_text,
+)
+from mlgov_checks.checks.card.ids import (
+    CHECKS as CHECKS,
 )
 from mlgov_checks.checks.card.jsonschema_notation import describe as _kind
 from mlgov_checks.checks.card.jsonschema_notation import dotted as _dotted

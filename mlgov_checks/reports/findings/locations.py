@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mlgov_checks.findings import Finding
@@ -176,7 +176,3 @@ def target_name(target: str, layout: RepoLayout) -> str:
     if _LOGICAL.match(target):
         return target
     return repo_path(target, layout.root, layout.cwd) or target
-
-
-def locate_all(findings: Sequence[Finding], layout: RepoLayout) -> list[Location]:
-    return [locate(f, layout) for f in findings]
