@@ -10,7 +10,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from mlgov_checks.backend import errors, stores
+from mlgov_checks.backend import failures, stores
 from mlgov_checks.errors import EvaluationError, NotFoundError, UnreachableError, UsageError
 from mlgov_checks.secrets import mask
 
@@ -97,17 +97,17 @@ class Client:
             import mlflow
             from mlflow.tracking import MlflowClient
         except ImportError as e:
-            raise errors.missing_extra(self.uri) from e
+            raise failures.missing_extra(self.uri) from e
         self.mlflow = mlflow
         try:
             self.client = MlflowClient(tracking_uri=self.uri, registry_uri=self.registry_uri or self.uri)
             self.shown_uri = mask(self.client._tracking_client.tracking_uri if self.uri is None else self.uri)
         except ImportError as e:  # mlflow-skinny cannot open a sqlite store
-            raise errors.missing_extra(self.uri) from e
+            raise failures.missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
-            if errors.skinny_without_store(self.uri):
-                raise errors.missing_extra(self.uri) from e
-            why = f"cannot use tracking URI {mask(str(self.uri))}: {mask(errors.first_line(e))}"
+            if failures.skinny_without_store(self.uri):
+                raise failures.missing_extra(self.uri) from e
+            why = f"cannot use tracking URI {mask(str(self.uri))}: {mask(failures.first_line(e))}"
             if "unsupported URI" in str(e) or "Supported URI schemes" in str(e):  # the user's input to fix
                 raise UsageError(why, hint="check --tracking-uri / MLFLOW_TRACKING_URI (and --registry-uri)") from e
             raise EvaluationError(why) from e  # a store that is there but cannot be read
@@ -121,14 +121,14 @@ class Client:
         proxy that breaks one download says nothing about the metadata the other targets need.
         """
         if self._down:
-            raise errors.unreachable(what, self._down, self.shown_uri)
+            raise failures.unreachable(what, self._down, self.shown_uri)
         try:
             with _SCOPED.applied(self._bounds):
                 return func()
         except ImportError as e:  # mlflow-skinny meets a local store
-            raise errors.missing_extra(self.uri) from e
+            raise failures.missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - every library error becomes ours, here
-            err = errors.translate(what, e, self.shown_uri)
+            err = failures.translate(what, e, self.shown_uri)
             if isinstance(err, UnreachableError) and not per_target:
                 self._down = err.reason
             raise err from e

@@ -9,7 +9,7 @@ from mlgov_checks.backend import config, scan
 from mlgov_checks.backend import convert as records
 from mlgov_checks.backend.artifacts import Evidence
 from mlgov_checks.backend.client import Client
-from mlgov_checks.backend.errors import retarget
+from mlgov_checks.backend.failures import retarget
 from mlgov_checks.backend.resolve import Problem, Resolution, Resolved
 from mlgov_checks.backend.scan import quote
 from mlgov_checks.backend.spec import FetchSpec

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mlgov_checks.backend import convert as records
-from mlgov_checks.backend.errors import retarget
+from mlgov_checks.backend.failures import retarget
 from mlgov_checks.backend.spec import FetchSpec
 from mlgov_checks.errors import EvaluationError
 from mlgov_checks.records import ModelVersionRecord, RunRecord
