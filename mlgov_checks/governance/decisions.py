@@ -42,6 +42,8 @@ class Field(str, enum.Enum):
     POLICY_SHA256 = "policy_sha256"
     OUTCOME = "outcome"  # how a promotion ended (Outcome)
     ERROR = "error"  # why a promotion failed
+    RULE = "rule"  # break-glass: the guarded server's rule it overrode
+    REASON = "reason"  # break-glass: the reason its header gave
 
     @property
     def tag(self) -> str:
@@ -54,6 +56,7 @@ class Kind(str, enum.Enum):
     PROMOTE = "promote"
     ARCHIVE = "archive"
     RECORD = "record"
+    BREAK_GLASS = "break-glass"  # a protected request the guarded server let through on a reason
 
 
 class Outcome(str, enum.Enum):

@@ -92,11 +92,13 @@ def server_python(kind: str) -> str:
 
 @contextlib.contextmanager
 def running_server(base: Path, *, kind: str = "3.x", serve_artifacts: bool = True,
-                   backend: str | None = None):
+                   backend: str | None = None, app_name: str | None = None, env_extra: dict | None = None,
+                   args_extra: tuple[str, ...] = ()):
     """`mlflow server` on 127.0.0.1:<free port> in its own process group, killed on exit.
 
     With `serve_artifacts` the server proxies artifacts under `base/artifacts`; without it, the
-    artifact root is that directory and clients read and write it themselves.
+    artifact root is that directory and clients read and write it themselves. `app_name` is
+    `--app-name`; `env_extra` and `args_extra` are added to the server's environment and command.
     """
     base.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -105,12 +107,14 @@ def running_server(base: Path, *, kind: str = "3.x", serve_artifacts: bool = Tru
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     env.pop("MLFLOW_TRACKING_URI", None)
     env.pop("MLFLOW_REGISTRY_URI", None)
+    env.update(env_extra or {})
     artifacts = (["--artifacts-destination", str(base / "artifacts"), "--serve-artifacts"] if serve_artifacts
                  else ["--no-serve-artifacts", "--default-artifact-root", str(base / "artifacts")])
     cmd = [server_python(kind), "-m", "mlflow", "server", "--host", HOST, "--port", str(port),
-           "--backend-store-uri", backend or f"sqlite:///{base / 'mlflow.db'}", *artifacts]
-    if kind != "3.x":  # MLflow 2.x serves with gunicorn, which keeps no access log unless asked
-        cmd += ["--gunicorn-opts", "--access-logfile -"]
+           "--backend-store-uri", backend or f"sqlite:///{base / 'mlflow.db'}", *artifacts,
+           *(["--app-name", app_name] if app_name else []), *args_extra]
+    if kind != "3.x" and "--gunicorn-opts" not in args_extra:  # MLflow 2.x serves with gunicorn, which
+        cmd += ["--gunicorn-opts", "--access-logfile -"]  # keeps no access log unless asked
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=base,
                                 start_new_session=True)

@@ -14,7 +14,7 @@ from mlgov_checks.checks import approvals
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding, group_by_target, overall_status
 from mlgov_checks.governance import decisions
-from mlgov_checks.governance.decisions import Decision, iso_ms
+from mlgov_checks.governance.decisions import Decision, Field, Kind, iso_ms
 from mlgov_checks.governance.stages import GATED, Stage, stage_label
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
@@ -61,6 +61,13 @@ def parse_when(text: str, *, end: bool) -> dt.datetime:
 
 def _ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
+
+
+def break_glass_flags(name: str, log: Sequence[Decision]) -> list[str]:
+    """Every break-glass the guarded server let through (`mlflow server --app-name mlgov`): always flagged."""
+    return [f"{name}: break-glass by {d.get(Field.ACTOR)} at {d.get(Field.TIME)}: {d.to} on version "
+            f"{d.version or '-'} ({d.get('rule')}), reason: {d.get('reason')}"
+            for d in log if d.action == Kind.BREAK_GLASS.value]
 
 
 def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
@@ -130,6 +137,7 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
         })
     flags = [f"{name}: {dest} points at version {number} with no recorded `mlgov promote` decision"
              for number, dests in sorted(flagged.items(), key=lambda kv: int(kv[0])) for dest in dests]
+    flags += break_glass_flags(name, log)
     return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None, versions=tuple(shown),
                  aliases=aliases, decisions=tuple(log), bypassed=flagged,
                  findings={t: tuple(f) for t, f in grouped.items()}, policy=policy,
