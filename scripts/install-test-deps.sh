@@ -58,6 +58,7 @@ make_venv() {  # make_venv NAME PACKAGES...: reused while its stamp lists the sa
 }
 make_venv mlflow-2.22 'mlflow==2.22.5' 'sqlalchemy<2.1'
 # The 2.22 server also runs the mlgov server plugin from the checkout: its imports and basic-auth's.
-.cache/venvs/mlflow-2.22/bin/python -m pip install -q --disable-pip-version-check 'jsonschema>=4.18' 'flask-wtf>=1.2'
+.cache/venvs/mlflow-2.22/bin/python -m pip install -q --disable-pip-version-check 'jsonschema>=4.18' 'pyicu-wheels>=2.14' \
+  'flask-wtf>=1.2'
 make_venv "mlflow-client-$LOW_CLIENT" "mlflow-skinny==$LOW_CLIENT" \
   'click>=8.1' 'pyyaml>=6.0' 'jsonschema>=4.18' 'gitpython>=3.1.40' 'pyicu-wheels>=2.14'
