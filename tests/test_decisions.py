@@ -65,7 +65,7 @@ def test_destination_tags_name_the_alias_or_the_stage():
 
 def test_the_outcomes_and_kinds_are_closed_sets():
     assert [o.value for o in Outcome] == ["intended", "done", "failed"]
-    assert [k.value for k in decisions.Kind] == ["promote", "archive", "record"]
+    assert [k.value for k in decisions.Kind] == ["promote", "archive", "record", "break-glass"]
     assert decisions.confirmed(None) and not decisions.confirmed("intended")
 
 
