@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlgov_checks.evidence.digests import ModelDigest
 
 SEMVER_TAG = "semantic_version"  # the model-version tag that holds its semantic version
 
@@ -78,6 +82,10 @@ class ModelVersionRecord:
     # from the same paged search that found this one: no extra request.
     earlier_semantic_versions: tuple[tuple[str, str | None], ...] = ()
     model_id: str | None = None  # the MLflow 3 logged model behind this version, when there is one
+    # The root digest of the version's model files (each streamed once), when the policy's checks
+    # asked for it; `model_digest_note` says why there is none (no model files found).
+    model_digest: ModelDigest | None = None
+    model_digest_note: str | None = None
 
     @property
     def target(self) -> str:

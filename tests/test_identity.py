@@ -38,20 +38,21 @@ def test_addresses_the_policy_lists_as_two_people_stay_two():
 
 
 def test_three_spellings_of_one_person_are_one_approval():
-    version = make_version(approval("ann"), approval("ann@corp.example"),
-                           approval("12345+ann@users.noreply.github.com"), author="alice")
-    found = [(f.check, f.status.value, f.message) for f in
-             approvals.quorum(version, policy_from_mapping({"approval": {"min_approvals": 2}}))]
+    pol = policy_from_mapping({"approval": {"min_approvals": 2}})
+    version = make_version(approval("ann", pol), approval("ann@corp.example", pol),
+                           approval("12345+ann@users.noreply.github.com", pol), author="alice")
+    found = [(f.check, f.status.value, f.message) for f in approvals.quorum(version, pol)]
     assert found[-1] == ("approval-quorum", "fail",
-                         "1 valid approval(s) of 2 required (12345+ann@users.noreply.github.com)")
+                         "1 valid approval(s) of 2 required (12345+ann@users.noreply.github.com (claim))")
     ignored = [m for c, _, m in found if c == "approval-ignored"]
     assert len(ignored) == 2
     assert all("one person, one approval" in m for m in ignored)
 
 
 def test_one_person_and_another_make_two():
-    version = make_version(approval("ann"), approval("ANN@corp.example"), approval("dave"))
-    counted, _ = approvals.valid_approvals(version, policy_from_mapping({"approval": {"min_approvals": 2}}))
+    pol = policy_from_mapping({"approval": {"min_approvals": 2}})
+    version = make_version(approval("ann", pol), approval("ANN@corp.example", pol), approval("dave", pol))
+    counted, _ = approvals.valid_approvals(version, pol)
     assert sorted(identity.canonical(a.approver) for a in counted) == ["ann", "dave"]
 
 
@@ -60,7 +61,7 @@ def test_allow_list_roles_and_required_approvers_use_the_same_identity():
                                "roles": {"members": {"admin": ["ann@corp.example"]}}})
     assert roles.permitted("12345+ann@users.noreply.github.com", "approve", pol)[0]
     assert approvals.refusal("ANN", make_version(), pol) is None
-    found = {f.check: f.status.value for f in approvals.quorum(make_version(approval("ann@corp.example")), pol)}
+    found = {f.check: f.status.value for f in approvals.quorum(make_version(approval("ann@corp.example", pol)), pol)}
     assert found["approval-required"] == "pass"
 
 

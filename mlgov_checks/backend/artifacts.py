@@ -8,6 +8,7 @@ from typing import Any
 
 from mlgov_checks.backend import stores
 from mlgov_checks.backend.client import Client
+from mlgov_checks.backend.model_files import Hashed, hash_model, model_dirs
 from mlgov_checks.backend.spec import FetchSpec
 from mlgov_checks.records import CardArtifact, ModelVersionRecord
 
@@ -107,8 +108,24 @@ class Evidence:
         card = self.card(card_path) if card_path and not self.run_store.pruned(card_path) else None
         if card is not None:
             found.append(card_path)
-        model_file = self.read(model_files[0]) if spec.model_file and model_files else None
-        return replace(self.version, artifacts=tuple(dict.fromkeys(found)), card=card, model_file=model_file)
+        hashed = self.hash_model(lm[0] if lm else (dirs[0] if dirs else None))
+        model_file = None
+        if spec.model_file and model_files:
+            kept = hashed[1] if hashed is not None and hashed[0] == model_files[0] else None
+            model_file = (CardArtifact(artifact_path=model_files[0], display_path=f"{self.what}/{model_files[0]}",
+                                       content=kept, size=len(kept)) if kept is not None else self.read(model_files[0]))
+        files = hashed[2] if hashed is not None else None
+        return replace(self.version, artifacts=tuple(dict.fromkeys(found)), card=card, model_file=model_file,
+                       model_digest=files.digest if files else None, model_digest_note=files.note if files else None)
+
+    def hash_model(self, model_dir: str | None) -> tuple[str, bytes | None, Hashed] | None:
+        """(the hashed model's MLmodel path, its bytes, the digest), when the spec asks for this version's."""
+        spec = self.spec
+        prefix = spec.model_digest_tag_prefix
+        if not spec.model_digest and not (prefix and any(k.startswith(prefix) for k in self.version.tags)):
+            return None
+        hashed = hash_model(self, limit=spec.card_max_bytes)
+        return f"{model_dir}/MLmodel", hashed.mlmodel, hashed
 
     def read(self, path: str) -> CardArtifact:
         """One listed file, from the run's artifacts or the logged model's, at most max_bytes + 1."""
@@ -144,21 +161,3 @@ class Evidence:
             return CardArtifact(artifact_path=path, display_path=shown, content=b"", size=size)
         content = self.client.call(self.what, lambda: stores.read_bounded(store.repo, path, limit), per_target=True)
         return CardArtifact(artifact_path=path, display_path=shown, content=content, size=len(content))
-
-
-def model_dirs(version: ModelVersionRecord, artifact_uri: str) -> list[str]:
-    """Where the registered model's files are, relative to its run's artifacts (any artifact path).
-
-    `runs:/ID/any/path` (both majors), or the resolved `<artifact root>/any/path` that MLflow 2.x
-    stores as the source; a logged model (MLflow 3, `models:/m-...`) is listed under its name.
-    """
-    source = (version.source or "").rstrip("/")
-    prefix = f"runs:/{version.run_id}/"
-    root = artifact_uri.rstrip("/") + "/"
-    if version.run_id and source.startswith(prefix):
-        found = source[len(prefix):].strip("/")
-    elif artifact_uri and source.startswith(root):
-        found = source[len(root):].strip("/")
-    else:
-        found = ""
-    return [found] if found else []

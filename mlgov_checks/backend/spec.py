@@ -15,4 +15,6 @@ class FetchSpec:
     card_artifact: str | None = None  # where the card is logged; downloaded when evidence is wanted
     card_max_bytes: int = 1 << 20  # a larger logged card is refused without reading it whole
     model_file: bool = False  # also read the logged model's MLmodel file (its signature)
+    model_digest: bool = False  # stream every version's model files once into their root digest
+    model_digest_tag_prefix: str | None = None  # ... or only the versions carrying a tag with this prefix
     baseline_alias: str | None = None  # resolve this alias of each model as the metrics baseline

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import posixpath
+from collections.abc import Iterator
 from typing import Any
 
 CHUNK = 64 * 1024
@@ -69,3 +70,35 @@ def read_bounded(repo: Any, path: str, limit: int) -> bytes:
         repo._download_file(path, local)
         with open(local, "rb") as fh:
             return fh.read(limit + 1)
+
+
+def stream(repo: Any, path: str, chunk: int = CHUNK) -> Iterator[bytes]:
+    """The whole artifact `path`, in chunks, read once: served artifacts over one streamed GET, a
+    local artifact root directly, any other store through one download to a temporary file."""
+    from mlflow.store.artifact.http_artifact_repo import HttpArtifactRepository
+    from mlflow.store.artifact.local_artifact_repo import LocalArtifactRepository
+
+    if isinstance(repo, LocalArtifactRepository):
+        with open(os.path.join(repo.artifact_dir, *path.split("/")), "rb") as fh:
+            while block := fh.read(chunk):
+                yield block
+        return
+    if isinstance(repo, HttpArtifactRepository):
+        import importlib
+
+        rest: Any = importlib.import_module("mlflow.utils.rest_utils")
+        resp = rest.http_request(repo._host_creds, posixpath.join("/", path), "GET", stream=True)
+        try:
+            rest.augmented_raise_for_status(resp)
+            yield from resp.iter_content(chunk_size=chunk)
+        finally:
+            resp.close()
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mlgov-model-") as tmp:
+        local = os.path.join(tmp, "artifact")
+        repo._download_file(path, local)
+        with open(local, "rb") as fh:
+            while block := fh.read(chunk):
+                yield block

@@ -2,132 +2,39 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.checks._base import Check, Context
+from mlgov_checks.evidence import approval_record as record
+from mlgov_checks.evidence.approval_record import MAX_COMMENT, PREFIX, Record, approval_key, recorded
+from mlgov_checks.evidence.verify import Counted, Proof, Verdict, authors, load_signers, refusal, reviewer, verify
 from mlgov_checks.findings import Finding
-from mlgov_checks.governance import identity, roles, semver
+from mlgov_checks.governance import identity, semver
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord
 
-PREFIX = "mlgov.approval."
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
-MAX_COMMENT = 2000
+if TYPE_CHECKING:
+    from mlgov_checks.evidence.signers import AllowedSigners
+
+__all__ = ["CHECKS", "MAX_COMMENT", "PREFIX", "Counted", "Proof", "Record", "Verdict", "approval_key",
+           "authors", "load_signers", "quorum", "record", "recorded", "refusal", "reviewer", "valid_approvals",
+           "verify"]
 
 
-@dataclass(frozen=True)
-class Approval:
-    """One approver's approval of one model version, stored as its own model-version tag."""
-
-    approver: str
-    time: str  # ISO 8601, UTC
-    comment: str
-    policy_sha256: str
-    model: str
-    version: str
-    revoked: bool = False
-    revoked_time: str | None = None
-    revoke_comment: str | None = None
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+def valid_approvals(version: ModelVersionRecord, policy: Policy, signers: AllowedSigners | None = None, *,
+                    content: bool = True) -> tuple[list[Counted], list[str]]:
+    """The approvals that count, and a note for every one that does not (revoked ones silently drop).
+    `content=False`: for listings that never read model files (see `verify`)."""
+    verdict = verify(version, policy, signers, content=content)
+    notes = [f"ignored approval by {r.who}: {r.reason}" for r in verdict.refused]
+    return list(verdict.counted), notes
 
 
-def approval_key(actor: str) -> str:
-    """The tag key of `actor`'s approval: one key per approver, so concurrent approvals never collide.
-
-    MLflow tag keys allow only letters, digits, `_ . - / : space`; other characters become `_` and a
-    short hash of the exact name keeps two names that differ only there apart.
-    """
-    name = actor.strip().casefold()
-    safe = _UNSAFE.sub("_", name)
-    if safe != name or not safe:
-        safe = f"{safe}.{hashlib.sha256(name.encode()).hexdigest()[:8]}"
-    return PREFIX + safe[:200]
-
-
-def parse_approval(key: str, value: str) -> tuple[Approval | None, str | None]:
-    """(approval, None), or (None, why the tag is not a valid approval record)."""
-    try:
-        data: Any = json.loads(value)
-    except ValueError:
-        return None, f"tag {key!r} is not JSON"
-    fields = ("approver", "time", "comment", "policy_sha256", "model", "version")
-    if not isinstance(data, dict) or not all(isinstance(data.get(f), str) for f in fields):
-        return None, f"tag {key!r} is not an approval record ({', '.join(fields)})"
-    approval = Approval(**{f: data[f] for f in fields}, revoked=data.get("revoked") is True,
-                        revoked_time=data.get("revoked_time"), revoke_comment=data.get("revoke_comment"))
-    if approval_key(approval.approver) != key:
-        return None, f"tag {key!r} names approver {approval.approver!r}, whose key differs"
-    return approval, None
-
-
-def recorded(tags: Mapping[str, str]) -> list[tuple[str, Approval | None, str | None]]:
-    """Every approval tag on a version: (key, approval or None, problem or None), by key."""
-    return [(k, *parse_approval(k, v)) for k, v in sorted(tags.items()) if k.startswith(PREFIX)]
-
-
-def authors(version: ModelVersionRecord) -> list[str]:
-    run = version.run
-    if run is None:
-        return []
-    found = [run.tags.get("mlflow.user") or "", run.user or ""]
-    return [a for a in dict.fromkeys(found) if a.strip()]
-
-
-def reviewer(version: ModelVersionRecord, policy: Policy) -> str | None:
-    if version.run is None:
-        return None
-    value = version.run.value(policy.section("provenance")["review"]["reviewer_key"])
-    return value.strip() if value and value.strip() else None
-
-
-def refusal(actor: str, version: ModelVersionRecord, policy: Policy) -> str | None:
-    """Why `actor`'s approval of `version` does not count under `policy`, or None when it does."""
-    conf = policy.section("approval")
-    people = identity.People(policy.data)
-    allowed = conf["allowed_approvers"]
-    if allowed and not people.listed(actor, allowed):
-        return f"{actor!r} is not in approval.allowed_approvers"
-    ok, why = roles.permitted(actor, roles.Action.APPROVE, policy)
-    if not ok:
-        return why
-    if conf["forbid_author"] and (clash := [a for a in authors(version) if people.same(actor, a)]):
-        return f"{actor!r} is the run's author ({clash[0]}): no self-approval"
-    rev = reviewer(version, policy)
-    if conf["forbid_reviewer"] and rev and people.same(actor, rev):
-        return f"{actor!r} reviewed the code (approval.forbid_reviewer)"
-    return None
-
-
-def valid_approvals(version: ModelVersionRecord, policy: Policy) -> tuple[list[Approval], list[str]]:
-    """The approvals that count, and a note for every one that does not (revoked ones silently drop)."""
-    counted: list[Approval] = []
-    notes: list[str] = []
-    people = identity.People(policy.data)
-    by_person: dict[str, Approval] = {}
-    for key, approval, problem in recorded(version.tags):
-        if approval is None:
-            notes.append(f"ignored: {problem}")
-        elif approval.revoked:
-            continue
-        elif (approval.model, approval.version) != (version.name, version.version):
-            notes.append(f"ignored: {key} approves models:/{approval.model}/{approval.version}, "
-                         "not this version")
-        elif why := refusal(approval.approver, version, policy):
-            notes.append(f"ignored approval by {approval.approver}: {why}")
-        elif (first := by_person.get(people.key(approval.approver))) is not None:
-            notes.append(f"ignored approval by {approval.approver}: the same person as {first.approver}, "
-                         "whose approval already counts (one person, one approval)")
-        else:
-            by_person[people.key(approval.approver)] = approval
-            counted.append(approval)
-    return counted, notes
+def shown(counted: list[Counted]) -> str:
+    """The people whose approvals count; unsigned ones are marked as the claims they are."""
+    names = [c.person if c.proof is not Proof.CLAIM else f"{c.person} (claim)" for c in counted]
+    return ", ".join(names) or "none"
 
 
 SUBJECT = "version"
@@ -135,31 +42,39 @@ PREFIXES = ("approval", "semver", "role")  # the check-id prefixes this family o
 DEFAULT = False  # `mlgov check` judges approvals through evidence-approval; promote to production adds these
 
 
+def needs(policy: Policy) -> dict[str, Any]:
+    """What verifying approvals reads: the logged card and, for versions that carry an approval, the
+    digest of their model files (streamed once; versions without approvals are not read)."""
+    return {"evidence": True, "card_artifact": policy.section("evidence").get("card_artifact") or None,
+            "card_max_bytes": int(policy.section("card")["max_bytes"]), "model_digest_tag_prefix": PREFIX}
+
+
 def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:
     """The recorded approvals of this version meet `approval.required_approvers` and `min_approvals`."""
     return quorum(version, ctx.policy)
 
 
-def quorum(version: ModelVersionRecord, policy: Policy) -> Iterator[Finding]:
-    """The approval findings of one version under `policy`."""
+def quorum(version: ModelVersionRecord, policy: Policy, signers: AllowedSigners | None = None) -> Iterator[Finding]:
+    """The approval findings of one version under `policy` (`signers`: the trust root, by default the
+    file `approval.allowed_signers` names): what a server plugin calls to judge a version."""
     conf = policy.section("approval")
     target = version.target
-    counted, notes = valid_approvals(version, policy)
+    counted, notes = valid_approvals(version, policy, signers)
     for note in notes:
         yield IGNORED.warned(target, note)
-    names = [a.approver for a in counted]
+    names = [a.person for a in counted]
+    people = identity.People(policy.data)
     required = list(conf["required_approvers"])
-    missing = [r for r in required if not identity.People(policy.data).listed(r, names)]
+    missing = [r for r in required if not any(people.listed(r, c.names) for c in counted)]
     if missing:
         yield REQUIRED.failed(target, "required approver(s) have not approved: " + ", ".join(missing))
     elif required:
         yield REQUIRED.passed(target, "every required approver approved: " + ", ".join(required))
     need = int(conf["min_approvals"])
-    shown = ", ".join(names) or "none"
-    if len(counted) < need:
-        yield QUORUM.failed(target, f"{len(counted)} valid approval(s) of {need} required ({shown})")
+    if len(names) < need:
+        yield QUORUM.failed(target, f"{len(counted)} valid approval(s) of {need} required ({shown(counted)})")
     else:
-        yield QUORUM.passed(target, f"{len(counted)} valid approval(s), {need} required ({shown})")
+        yield QUORUM.passed(target, f"{len(counted)} valid approval(s), {need} required ({shown(counted)})")
 
 
 def check_semver_order(version: str, tags: Mapping[str, str | None], *, target: str) -> Iterator[Finding]:
@@ -177,16 +92,25 @@ def check_semver_order(version: str, tags: Mapping[str, str | None], *, target: 
 
 QUORUM = Check("approval-quorum", "Enough valid approvals", """
     The model version carries at least `approval.min_approvals` valid approvals recorded with
-    `mlgov approve` (each its own `mlgov.approval.<approver>` tag on the version). An approval
-    counts when it names this exact model and version, is not revoked, its approver is in
-    `approval.allowed_approvers` (when set) and holds the `approve` permission (when roles are
-    configured), is not the run's author (`approval.forbid_author`, default true) and, with
-    `approval.forbid_reviewer`, is not the code reviewer. One person counts once: names are
-    compared case-insensitively, and an e-mail address or GitHub noreply address is its user
-    (`ann`, `ANN`, `ann@corp.example` and `123+ann@users.noreply.github.com` are one approval).
+    `mlgov approve` (each its own `mlgov.approval.<approver>` tag on the version, holding an in-toto
+    statement of what was approved). An approval counts when its statement names this exact model
+    and version and still matches it: the root sha256 of the model's files, the logged card's
+    sha256, the source run and the policy in force (when one changed, the approval no longer
+    counts, and the note says which). Signed approvals (`mlgov approve --sign-with KEY`, or a CI
+    key file) count as the principal of their key in `approval.allowed_signers` (read where the
+    policy is read, at the base ref under --policy-ref), and only while that key may sign (its
+    namespaces, valid-after and valid-before); with `approval.require_signature` unsigned ones
+    (hand-written tags, `--as` claims) do not count, and without it they count and are shown as
+    claims. The approver must be in `approval.allowed_approvers` (when set), hold the `approve`
+    permission (when roles are configured), not be the run's author (`approval.forbid_author`,
+    default true) nor, with `approval.forbid_reviewer`, the code reviewer. One person counts
+    once: one key is one person whatever its names, and names are compared after Unicode NFKC,
+    with invisible characters removed and look-alike letters mapped (TR39 skeleton), ignoring
+    case, an e-mail domain and a GitHub noreply prefix (`ann`, `ANN`, `ann@corp.example` are one);
+    a name written with invisible or look-alike characters does not count at all.
     Used when `evidence.approval` is `approvals` or `either`, and always by `mlgov promote` to a
     production alias or stage.
-    """, "record approvals: mlgov approve models:/NAME/VERSION --comment '...'")
+    """, "record approvals: mlgov approve models:/NAME/VERSION --comment '...' [--sign-with ~/.ssh/id_ed25519]")
 REQUIRED = Check("approval-required", "Required approvers approved", """
     Every person named in `approval.required_approvers` has a valid approval on the version.
     """, "ask the named approvers to run mlgov approve")
@@ -197,8 +121,11 @@ ELIGIBLE = Check("approval-eligible", "Approver may approve this version", """
     decides which recorded approvals count.
     """)
 IGNORED = Check("approval-ignored", "Approval not counted", """
-    A recorded approval that does not count: malformed, for another version, by someone outside
-    `allowed_approvers` or without the `approve` permission, or by the run's author (or reviewer).
+    A recorded approval that does not count: malformed or hand-written, for another version, out
+    of date (the model files, card, source run or policy changed since), unsigned under
+    `approval.require_signature`, signed by a key not in the allowed signers (or expired, or not
+    for this namespace), a disguised name, by someone outside `allowed_approvers` or without the
+    `approve` permission, by the run's author (or reviewer), or by a person already counted.
     A warning: it never fails by itself, but the approval is not counted towards the quorum.
     """)
 SEMVER_ORDER = Check("semver-order", "Semantic version increases", """

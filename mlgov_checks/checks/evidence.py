@@ -231,9 +231,11 @@ PREFIXES = ("evidence", "target")  # the check-id prefixes this family owns
 def needs(policy: Policy) -> dict[str, Any]:
     """What the backend must fetch: the artifact paths and the logged card the policy asks for."""
     conf = policy.section("evidence")
+    bound = conf["approval"] in ("approvals", "either")  # approvals name the digest of the model files
     return {"evidence": True, "artifacts": tuple(conf["artifacts"]), "requirements": tuple(conf["requirements"]),
             "card_artifact": conf.get("card_artifact") or None,
-            "card_max_bytes": int(policy.section("card")["max_bytes"]), "model_file": True}
+            "card_max_bytes": int(policy.section("card")["max_bytes"]), "model_file": True,
+            **({"model_digest_tag_prefix": approvals.PREFIX} if bound else {})}
 
 
 def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:

@@ -61,24 +61,37 @@ def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
 @click.option("--comment", required=True, help="Why you approve (or, with --revoke, why you withdraw).")
 @click.option("--as", "actor", default=None, metavar="ACTOR", help=AS_HELP)
 @click.option("--revoke", is_flag=True, help="Withdraw your approval of this version.")
+@click.option("--sign-with", "sign_with", default=None, metavar="KEY",
+              help="Sign with this SSH key (a private key, or a .pub whose key an ssh-agent holds; "
+                   "`git`: git's user.signingkey), as git signs commits.")
+@click.option("--key-file", "key_file", default=None, metavar="PATH",
+              help="Sign with this Ed25519/ECDSA private key file (CI identities; a DSSE envelope).")
 @mlflow_options
 @report_options
 @command_runner
-def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **opts: Any) -> int:
+def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, sign_with: str | None,
+                key_file: str | None, **opts: Any) -> int:
     """Record your approval of a model version in the registry (its own tag per approver).
 
-    TARGET: models:/NAME/VERSION or models:/NAME@ALIAS. Refused (exit 1, nothing written) when
-    you lack the `approve` permission, are not in `approval.allowed_approvers`, or authored the run.
+    TARGET: models:/NAME/VERSION or models:/NAME@ALIAS. The approval states what it approves (the
+    root digest of the model files, the card's and the policy's digests, the source run); with
+    --sign-with or --key-file it is signed and the approver is the key's principal in
+    `approval.allowed_signers`. Refused (exit 1, nothing written) when you lack the `approve`
+    permission, are not in `approval.allowed_approvers`, authored the run, or the key is not listed.
     """
+    from mlgov_checks.evidence.issue import SigningKey, git_signing_key
     from mlgov_checks.governance import roles
     from mlgov_checks.governance.approve import approve
 
     settings = Settings.from_options(opts)
     if _blocked(settings):
         return emit([], settings, command="approve")
+    ssh = git_signing_key() if sign_with == "git" else sign_with
+    key = SigningKey(ssh=ssh, key_file=key_file) if (ssh or key_file) else None
     reader, writer = connect(opts, settings.policy)
     outcome = approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
-                                 policy=settings.policy, reader=reader, writer=writer)
+                      policy=settings.policy, reader=reader, writer=writer,
+                      asserted=bool(actor and actor.strip()), key=key)
     return _finish(outcome, settings, "approve")
 
 

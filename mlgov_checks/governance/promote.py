@@ -95,7 +95,9 @@ def promote(request: Request, *, policy: Policy, options: GateOptions, reader: R
     ok, why = roles.permitted(request.actor, action, policy)
     if not ok:
         return refuse(approvals.ROLE_PERMISSION, request.target, f"{action.value} refused: {why}")
-    spec = gate.fetch_spec(policy, options.chosen()) if action is roles.Action.PROMOTE else None
+    # production judges the approvals, whose statements name the card and the model files' digest
+    needed = (*options.chosen(), "approvals") if request.dest.is_production(policy) else options.chosen()
+    spec = gate.fetch_spec(policy, needed) if action is roles.Action.PROMOTE else None
     version, resolved = fetch_version(reader, request.target, spec)  # fetched once: the gate judges it
     versions = _Versions(reader, version.name)
     findings: list[Finding] = []

@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
         "allowed_approvers": [],
         "forbid_author": True,
         "forbid_reviewer": False,
+        "require_signature": False,  # approval.allowed_signers has no default: no trust root unless named
         "production_aliases": ["champion", "production", "prod"],
     },
     "roles": {

@@ -80,6 +80,7 @@ def make(client, store):
         client.log_text(rid, yaml.safe_dump(CARD, sort_keys=False), "documentation/model_card.yaml")
         client.log_text(rid, "holdout accuracy 0.87\n", "validation/report.txt")
         client.log_text(rid, "scikit-learn==1.5.0\n", "requirements.txt")
+        client.log_text(rid, f"weights of {name}\n", "model/model.pkl")  # the files an approval names
         client.set_terminated(rid)
         try:
             client.get_registered_model(name)
@@ -112,8 +113,18 @@ def mlgov(mlflow_server):
 
 
 def approval_tags(client, name, version):
+    """Each approval tag's statement, flattened: subject, predicate and the record's unsigned fields."""
     tags = client.get_model_version(name, version).tags
-    return {k: json.loads(v) for k, v in tags.items() if k.startswith("mlgov.approval.")}
+    out = {}
+    for k, v in tags.items():
+        if k.startswith("mlgov.approval."):
+            rec = json.loads(v)
+            stmt = json.loads(rec["payload"])
+            model, _, number = stmt["subject"][0]["name"].removeprefix("models:/").rpartition("/")
+            out[k] = {**stmt["predicate"], "model": model, "version": number, "revoked": rec.get("revoked", False),
+                      "revoke_comment": rec.get("revoke_comment"),
+                      "model_sha256": stmt["subject"][0]["digest"]["sha256"]}
+    return out
 
 
 def findings(result):

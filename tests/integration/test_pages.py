@@ -52,8 +52,8 @@ def pages_model(store):
     from mlflow import MlflowClient
 
     from mlgov_checks import backend
-    from mlgov_checks.checks.approvals import Approval, approval_key
     from mlgov_checks.governance.transaction import AllOrNothing
+    from tests.checks.test_approvals import approval as approval_tag
     from tests.integration.conftest import CARD, Spec, _create_version, compliant_tags
 
     client = MlflowClient(tracking_uri=store.url, registry_uri=store.url)
@@ -67,9 +67,9 @@ def pages_model(store):
         _create_version(client, exp, MODEL, Spec(tags=tags, metrics={"accuracy": acc, "drift_score": drift},
                                                  card=card, description=description), new_model=i == 0)
     for who in ("carol", "dave"):
-        record = Approval(approver=who, time=f"2024-06-0{3 if who == 'carol' else 4}T10:00:00Z",
-                          comment=f"reviewed by {who} {PLANTED}", policy_sha256="0" * 64, model=MODEL, version="3")
-        client.set_model_version_tag(MODEL, "3", approval_key(who), record.to_json())
+        key, value = approval_tag(who, time=f"2024-06-0{3 if who == 'carol' else 4}T10:00:00Z",
+                                  comment=f"reviewed by {who} {PLANTED}", model=MODEL, version="3")
+        client.set_model_version_tag(MODEL, "3", key, value)
     client.set_registered_model_alias(MODEL, "champion", "3")
     writer = backend.connect(store.url).writer
     logged = AllOrNothing(writer)

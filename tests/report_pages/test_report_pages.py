@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from mlgov_checks.checks.approvals import Approval, approval_key
 from mlgov_checks.policy.load import default_policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
 from mlgov_checks.reports.pages import charts, inventory_formats
@@ -16,6 +15,7 @@ from mlgov_checks.reports.pages.audit import Audit
 from mlgov_checks.reports.pages.html import render_audit, render_inventory
 from mlgov_checks.reports.pages.inventory import Inventory, ModelRow
 from mlgov_checks.reports.pages.timeline import events
+from tests.checks.test_approvals import approval as approval_tag
 
 PLANTED = "<script>alert(1)</script>"
 
@@ -47,9 +47,8 @@ def test_chart_marks_failing_points_and_draws_limits():
 
 
 def test_timeline_orders_events_and_puts_detected_bypasses_last():
-    approval = Approval(approver="carol", time="2023-11-20T00:00:00Z", comment="ok", policy_sha256="0",
-                        model="m", version="2")
-    versions = [version(1, 0.9), version(2, 0.9, tags={approval_key("carol"): approval.to_json()})]
+    key, value = approval_tag("carol", model="m", version="2", time="2023-11-20T00:00:00Z", comment="ok")
+    versions = [version(1, 0.9), version(2, 0.9, tags={key: value})]
     decisions = [{"action": "promote", "version": "2", "to": "@champion", "actor": "carol",
                   "time": "2023-11-21T00:00:00Z"}]
     found = events(versions, decisions, {"1": ["@prod"]})

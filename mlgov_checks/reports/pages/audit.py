@@ -114,7 +114,7 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
     rows = []
     for v in shown:
         run = v.run
-        counted, _ = approvals.valid_approvals(v, policy)
+        counted, _ = approvals.valid_approvals(v, policy, content=False)  # a listing: model files are not read
         rows.append({
             "version": v.version,
             "semantic_version": v.tags.get(SEMVER_TAG, ""),

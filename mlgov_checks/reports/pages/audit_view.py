@@ -56,7 +56,7 @@ def _local_lines(row: Mapping[str, Any], record: ModelVersionRecord | None, poli
         if not problems:
             lines.append(Line("pass", "metrics-threshold", f"{name}={row['metrics'][name]:g} within {bounds}"))
     if record is not None:
-        counted, notes = approvals.valid_approvals(record, policy)
+        counted, notes = approvals.valid_approvals(record, policy, content=record.model_digest is not None)
         lines += [Line("pass", "approval-valid", f"approved by {a.approver} at {a.time}: {a.comment}")
                   for a in counted]
         lines += [Line("warn", "approval-ignored", n) for n in notes]

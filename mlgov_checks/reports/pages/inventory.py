@@ -108,7 +108,7 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
         numbers = dict.fromkeys(n for _, n in prod[m.name])
         held = [v for v in versions if v.version in numbers]
         counted = {a.approver for v in held for a in approvals.valid_approvals(
-            _with_run(v, runs), policy)[0]}
+            _with_run(v, runs), policy, content=False)[0]}
         flags = bypasses(versions, dict(m.aliases), decision_log.promoted_pairs(logged.get(m.name, [])))
         mine = tuple(f for n in numbers for f in found.get(f"models:/{m.name}/{n}", []))
         review = _last_review(versions)

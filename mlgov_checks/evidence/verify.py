@@ -1,0 +1,228 @@
+"""Which recorded approvals of a version count, and why each other one does not: `verify()`.
+
+One plain function for every caller (the gate, `mlgov promote`, a registry-side server plugin):
+`verify(version, policy, signers)` reads only the version record (its tags, run, card and model
+digest) and the allowed signers, and returns a Verdict. An approval counts when its statement
+parses, names this version, still matches it (model files, card, source run, policy), is signed by
+a listed key that may sign now when it is signed (and must be, under `approval.require_signature`),
+names a person who may approve, and is the first of that person (one key, one person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mlgov_checks.errors import PolicyError
+from mlgov_checks.evidence import binding, dsse, sshsig
+from mlgov_checks.evidence.approval_record import Record, recorded
+from mlgov_checks.evidence.signers import AllowedSigners, SignersError, parse
+from mlgov_checks.governance import identity, roles
+from mlgov_checks.policy.load import Policy
+from mlgov_checks.records import ModelVersionRecord
+
+
+class Proof(str, enum.Enum):
+    SSH = "ssh signature"
+    DSSE = "DSSE signature"
+    CLAIM = "claim"  # unsigned: the registry says so, nothing more
+
+
+@dataclass(frozen=True)
+class Counted:
+    record: Record
+    person: str  # the key's principal when signed, else the name the record claims
+    proof: Proof
+    names: tuple[str, ...]  # every name this person goes by (all the key's principals)
+    fingerprint: str | None = None
+
+    @property
+    def approver(self) -> str:
+        return self.person
+
+    @property
+    def time(self) -> str:
+        return self.record.approval.time
+
+    @property
+    def comment(self) -> str:
+        return self.record.approval.comment
+
+
+@dataclass(frozen=True)
+class Refused:
+    key: str
+    who: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    counted: tuple[Counted, ...]
+    refused: tuple[Refused, ...]
+
+    @property
+    def people(self) -> list[str]:
+        return [c.person for c in self.counted]
+
+
+_CACHE: dict[tuple[str | None, str, str], AllowedSigners] = {}
+
+
+def load_signers(policy: Policy) -> AllowedSigners | None:
+    """The allowed signers `approval.allowed_signers` names, read where the policy was read (at REF under
+    `--policy-ref`); None when the policy names none. PolicyError (exit 2) when it cannot be trusted."""
+    from mlgov_checks.policy.files import read_named_file
+
+    conf = policy.section("approval")
+    path = conf.get("allowed_signers") or ""
+    if not path:
+        if conf.get("require_signature"):
+            raise PolicyError("approval.require_signature needs approval.allowed_signers (the trust root)",
+                              file=policy.source)
+        return None
+    origin = policy.origin
+    cache_key = (policy.source, origin.commit if origin else "", path)
+    if cache_key not in _CACHE:
+        named = read_named_file(policy, path, key="approval.allowed_signers")
+        try:
+            _CACHE[cache_key] = parse(named.content, shown=named.shown)
+        except SignersError as e:
+            raise PolicyError(f"approval.allowed_signers: {e}", file=policy.source) from e
+    return _CACHE[cache_key]
+
+
+def _signature(rec: Record, signers: AllowedSigners | None, now: dt.datetime) -> tuple[Counted | None, str]:
+    """The signed approval's person, or why its signature does not make one."""
+    if signers is None:
+        return None, "it is signed, but the policy names no approval.allowed_signers to verify it with"
+    if rec.sshsig is not None:
+        try:
+            _, blob = sshsig.public_key(rec.sshsig)
+        except sshsig.SshSigError as e:
+            return None, str(e)
+        names = signers.principals_of(blob)
+        fp = sshsig.fingerprint(blob)
+        if not names:
+            return None, f"its signing key {fp} is not in the allowed signers ({signers.shown})"
+        try:
+            ok, why = sshsig.verify(rec.payload, rec.sshsig, principal=names[0], allowed_signers=signers.content)
+        except sshsig.SshSigError as e:
+            return None, str(e)
+        if ok is None:
+            return None, f"the SSH signature by {names[0]}'s key {fp} does not verify: {why}"
+        return Counted(rec, names[0], Proof.SSH, tuple(names), fp), ""
+    try:
+        signer, why = dsse.verify(rec.envelope(), signers, now)
+    except dsse.DsseError as e:
+        return None, str(e)
+    if signer is None:
+        return None, f"the DSSE signature does not verify: {why}"
+    names = signers.principals_of(signer.key)
+    return Counted(rec, names[0], Proof.DSSE, tuple(names), signer.fingerprint), ""
+
+
+def judge(rec: Record, now: binding.Current, *, signers: AllowedSigners | None, require_signature: bool,
+          when: dt.datetime, content: bool = True) -> Counted | str:
+    """One record: the approval it proves (or claims), or why it does not count."""
+    claimed = rec.approval.approver
+    if (hidden := identity.disguised(claimed)) is not None:
+        return f"the approver's name is disguised: {hidden}"
+    if rec.approval.subject != now.subject:  # replayed from another version
+        return f"it approves {rec.approval.subject}, not {now.subject}"
+    changed = binding.changes(rec.approval, now) if content else []
+    if changed:
+        return "it no longer counts: " + "; ".join(changed)
+    if not rec.signed:
+        if require_signature:
+            how = (f"named with --as (the MLflow credentials said {rec.recorded_by!r})" if rec.asserted
+                   else "a hand-written or unsigned tag")
+            return f"unsigned: {claimed!r} is a claim ({how}); approval.require_signature counts signed approvals only"
+        return Counted(rec, claimed, Proof.CLAIM, (claimed,))
+    counted, why = _signature(rec, signers, when)
+    if counted is None:
+        return why
+    people = identity.People()
+    if not any(people.same(claimed, n) for n in counted.names):
+        return f"the statement names {claimed!r}, but it is signed by the key of {', '.join(counted.names)}"
+    return counted
+
+
+def refusal(actor: str, version: ModelVersionRecord, policy: Policy) -> str | None:
+    """Why `actor`'s approval of `version` does not count under `policy`, or None when it does."""
+    conf = policy.section("approval")
+    people = identity.People(policy.data)
+    if (hidden := identity.disguised(actor)) is not None:
+        return f"the name is disguised: {hidden}"
+    allowed = conf["allowed_approvers"]
+    if allowed and not people.listed(actor, allowed):
+        return f"{actor!r} is not in approval.allowed_approvers"
+    ok, why = roles.permitted(actor, roles.Action.APPROVE, policy)
+    if not ok:
+        return why
+    if conf["forbid_author"] and (clash := [a for a in authors(version) if people.same(actor, a)]):
+        return f"{actor!r} is the run's author ({clash[0]}): no self-approval"
+    rev = reviewer(version, policy)
+    if conf["forbid_reviewer"] and rev and people.same(actor, rev):
+        return f"{actor!r} reviewed the code (approval.forbid_reviewer)"
+    return None
+
+
+def authors(version: ModelVersionRecord) -> list[str]:
+    run = version.run
+    if run is None:
+        return []
+    found = [run.tags.get("mlflow.user") or "", run.user or ""]
+    return [a for a in dict.fromkeys(found) if a.strip()]
+
+
+def reviewer(version: ModelVersionRecord, policy: Policy) -> str | None:
+    if version.run is None:
+        return None
+    value = version.run.value(policy.section("provenance")["review"]["reviewer_key"])
+    return value.strip() if value and value.strip() else None
+
+
+def verify(version: ModelVersionRecord, policy: Policy, signers: AllowedSigners | None = None, *,
+           now: dt.datetime | None = None, content: bool = True) -> Verdict:
+    """The approvals of `version` that count under `policy`, and every other one with its reason.
+
+    `signers`: the trust root (default: the file `approval.allowed_signers` names, read where the
+    policy was read). Revoked approvals drop silently: withdrawing is always allowed.
+    `content=False` (listings that do not read model files: inventory, audit pages) skips only the
+    comparison with the version's model files, card and policy; the gate never does.
+    """
+    when = now or dt.datetime.now(dt.timezone.utc)
+    conf = policy.section("approval")
+    trusted = signers if signers is not None else load_signers(policy)
+    state = binding.current(version, policy.sha256)
+    people = identity.People(policy.data)
+    counted: list[Counted] = []
+    refused: list[Refused] = []
+    for key, rec, problem in recorded(version.tags):
+        if rec is None:
+            refused.append(Refused(key, key.removeprefix("mlgov.approval."), problem or "not an approval"))
+            continue
+        if rec.revoked:
+            continue
+        verdict = judge(rec, state, signers=trusted, require_signature=bool(conf.get("require_signature")),
+                        when=when, content=content)
+        if isinstance(verdict, str):
+            refused.append(Refused(key, rec.approval.approver, verdict))
+        elif (why := refusal(verdict.person, version, policy)) is not None:
+            refused.append(Refused(key, verdict.person, why))
+        elif (first := next(_same_person(verdict, counted, people), None)) is not None:
+            refused.append(Refused(key, verdict.person, f"the same person as {first.person}, whose approval "
+                                                        "already counts (one person, one approval)"))
+        else:
+            counted.append(verdict)
+    return Verdict(tuple(counted), tuple(refused))
+
+
+def _same_person(one: Counted, counted: list[Counted], people: identity.People) -> Iterator[Counted]:
+    for other in counted:
+        same_key = one.fingerprint is not None and one.fingerprint == other.fingerprint
+        if same_key or any(people.same(a, b) for a in one.names for b in other.names):
+            yield other
