@@ -84,14 +84,19 @@ def load_signers(policy: Policy) -> AllowedSigners | None:
                               file=policy.source)
         return None
     origin = policy.origin
-    cache_key = (policy.source, origin.commit if origin else "", path)
-    if cache_key not in _CACHE:
-        named = read_named_file(policy, path, key="approval.allowed_signers")
-        try:
-            _CACHE[cache_key] = parse(named.content, shown=named.shown)
-        except SignersError as e:
-            raise PolicyError(f"approval.allowed_signers: {e}", file=policy.source) from e
-    return _CACHE[cache_key]
+    # A commit never changes, so the file read at a ref is read once per process; a file on disk
+    # is read each time (it is small), so a long-running process sees a removed key at once.
+    cache_key = (policy.source, origin.commit, path) if origin is not None else None
+    if cache_key is not None and cache_key in _CACHE:
+        return _CACHE[cache_key]
+    named = read_named_file(policy, path, key="approval.allowed_signers")
+    try:
+        found = parse(named.content, shown=named.shown)
+    except SignersError as e:
+        raise PolicyError(f"approval.allowed_signers: {e}", file=policy.source) from e
+    if cache_key is not None:
+        _CACHE[cache_key] = found
+    return found
 
 
 def _signature(rec: Record, signers: AllowedSigners | None, now: dt.datetime) -> tuple[Counted | None, str]:

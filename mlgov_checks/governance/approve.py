@@ -58,7 +58,7 @@ def approve(target: str, *, actor: str, comment: str, revoke: bool, policy: Poli
     state = "; ".join(f.message for f in quorum)
     how = "signed" if record.signed else "unsigned: a claim"
     return Outcome([approvals.ELIGIBLE.passed(shown, f"approval by {approver} recorded ({how})")],
-                   [f"approved {shown} as {approver} ({state})"], (shown,))
+                   [f"approved {shown} as {approver}, {how} ({state})"], (shown,))
 
 
 def approval_spec(policy: Policy) -> FetchSpec:

@@ -1,0 +1,245 @@
+"""Signed, content-bound approvals against the real server: the legitimate flow, and every way around it refused.
+
+Keys are made in the test (ssh-keygen ed25519 and ECDSA, securesystemslib for the CI key file) and
+listed in a real allowed-signers file beside the policy; the attacker's moves are made with the
+plain MLflow client, as anyone with EDIT on the registry could.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration import test_governance as governance
+from tests.keys import allowed_signers, key_file, ssh_key
+
+pytestmark = pytest.mark.integration
+client, make, mlgov = governance.client, governance.make, governance.mlgov  # the workflow tests' fixtures
+
+SIGNED_POLICY = """\
+version: 1
+evidence:
+  approval: approvals
+approval:
+  min_approvals: 2
+  require_signature: {require}
+  allowed_signers: allowed_signers
+"""
+
+
+@pytest.fixture
+def team(tmp_path):
+    ann, bob, eve = ssh_key(tmp_path, "ann"), ssh_key(tmp_path, "bob", "ecdsa"), ssh_key(tmp_path, "eve")
+    ci, ci_line = key_file(tmp_path, "ci")
+    signers = allowed_signers(tmp_path / "allowed_signers", ("ann", ann.public_line), ("bob", bob.public_line),
+                              ("ci-bot", ci_line))
+    policy = tmp_path / ".mlgov.yaml"
+    policy.write_text(SIGNED_POLICY.format(require="true"))
+    return {"ann": ann, "bob": bob, "eve": eve, "ci": ci, "signers": signers, "policy": str(policy),
+            "dir": tmp_path}
+
+
+def approve(mlgov, target, team, who, *extra):
+    return mlgov("approve", target, "--sign-with", str(team[who].private), "--comment", f"{who} read it",
+                 "--policy", team["policy"], *extra)
+
+
+def check(mlgov, target, team):
+    result = mlgov("check", target, "--policy", team["policy"], "-f", "json")
+    found = json.loads(result.stdout)["findings"]
+    return result.exit_code, found
+
+
+def ignored(found):
+    return [f["message"] for f in found if f["check"] == "approval-ignored"]
+
+
+def quorum(found):
+    return next(f for f in found if f["check"] == "approval-quorum")
+
+
+@pytest.fixture
+def approved(make, mlgov, team):
+    """A version approved and signed by ann (ed25519) and bob (ECDSA)."""
+    def build(name):
+        version = make(name)
+        target = f"models:/{name}/{version}"
+        for who in ("ann", "bob"):
+            result = approve(mlgov, target, team, who)
+            assert result.exit_code == 0, result.output
+        return name, version, target
+    return build
+
+
+def test_two_signed_approvals_open_the_gate_and_promote_works(approved, mlgov, client, team):
+    name, version, target = approved("sig-flow")
+    code, found = check(mlgov, target, team)
+    assert code == 0, found
+    assert quorum(found)["message"] == "2 valid approval(s), 2 required (ann, bob)"
+    promoted = mlgov("promote", target, "--alias", "champion", "--policy", team["policy"])
+    assert promoted.exit_code == 0, promoted.output
+    assert client.get_registered_model(name).aliases == {"champion": version}
+    tags = client.get_model_version(name, version).tags
+    record = json.loads(tags["mlgov.approval.ann"])
+    statement = json.loads(record["payload"])
+    assert statement["_type"] == "https://in-toto.io/Statement/v1"
+    assert statement["subject"][0]["name"] == target and len(statement["subject"][0]["digest"]["sha256"]) == 64
+    assert record["sshsig"].startswith("-----BEGIN SSH SIGNATURE-----")
+
+
+def test_a_ci_key_file_approval_counts(make, mlgov, team):
+    target = f"models:/sig-ci/{make('sig-ci')}"
+    assert approve(mlgov, target, team, "ann").exit_code == 0
+    ci = mlgov("approve", target, "--key-file", str(team["ci"]), "--comment", "pipeline", "--policy", team["policy"])
+    assert ci.exit_code == 0, ci.output
+    code, found = check(mlgov, target, team)
+    assert code == 0 and quorum(found)["message"] == "2 valid approval(s), 2 required (ann, ci-bot)"
+
+
+@pytest.mark.parametrize(("path", "said"), [("documentation/model_card.yaml", "the model card changed"),
+                                            ("model/model.pkl", "the model files changed"),
+                                            ("model/extra.bin", "the model files changed")])
+def test_replacing_the_card_or_the_weights_after_approval_unbinds_it(approved, mlgov, client, team, path, said):
+    name, version, target = approved(f"sig-replace-{path.replace('/', '-').replace('.', '-')}")
+    run_id = client.get_model_version(name, version).run_id
+    client.log_text(run_id, "swapped after approval\n", path)
+    code, found = check(mlgov, target, team)
+    assert code == 1
+    assert len(ignored(found)) == 2 and all("it no longer counts" in m and said in m for m in ignored(found))
+    refused = mlgov("promote", target, "--alias", "champion", "--policy", team["policy"])
+    assert refused.exit_code == 1 and "champion" not in client.get_registered_model(name).aliases
+
+
+def test_as_claims_and_hand_written_tags_do_not_count(make, mlgov, client, team, monkeypatch):
+    name = "sig-claims"
+    version = make(name)
+    target = f"models:/{name}/{version}"
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "bob")
+    claimed = mlgov("approve", target, "--as", "carol", "--comment", "ok", "--policy", team["policy"])
+    assert claimed.exit_code == 0 and "unsigned: a claim" in claimed.output
+    # bob's key cannot approve as alice: refused, nothing written
+    as_alice = approve(mlgov, target, team, "bob", "--as", "alice")
+    assert as_alice.exit_code == 1 and "--as alice names someone else: the signing key is bob's" in as_alice.output
+    assert "mlgov.approval.alice" not in client.get_model_version(name, version).tags
+    # a tag written by hand, with the right content, by someone with EDIT
+    value = json.loads(client.get_model_version(name, version).tags["mlgov.approval.carol"])
+    statement = json.loads(value["payload"])
+    statement["predicate"]["approver"] = "dave"
+    forged = {"payload": json.dumps(statement, sort_keys=True, separators=(",", ":"))}
+    client.set_model_version_tag(name, version, "mlgov.approval.dave", json.dumps(forged))
+    code, found = check(mlgov, target, team)
+    assert code == 1
+    assert ignored(found) == [
+        "ignored approval by carol: unsigned: 'carol' is a claim (named with --as (the MLflow credentials said "
+        "'bob')); approval.require_signature counts signed approvals only",
+        "ignored approval by dave: unsigned: 'dave' is a claim (a hand-written or unsigned tag); "
+        "approval.require_signature counts signed approvals only"]
+
+
+def test_without_require_signature_claims_count_and_are_shown_as_claims(make, mlgov, team):
+    (team["dir"] / ".mlgov.yaml").write_text(SIGNED_POLICY.format(require="false"))
+    target = f"models:/sig-open/{make('sig-open')}"
+    assert approve(mlgov, target, team, "ann").exit_code == 0
+    assert mlgov("approve", target, "--as", "carol", "--comment", "ok", "--policy", team["policy"]).exit_code == 0
+    code, found = check(mlgov, target, team)
+    assert code == 0 and quorum(found)["message"] == "2 valid approval(s), 2 required (ann, carol (claim))"
+
+
+@pytest.mark.parametrize("spelling", ["\u0430nn", "an\u200bn", "\uff41\uff4e\uff4e"])
+def test_a_disguised_second_person_is_refused_and_never_counts(make, mlgov, client, team, spelling):
+    (team["dir"] / ".mlgov.yaml").write_text(SIGNED_POLICY.format(require="false"))
+    name = f"sig-disguised-{ord(spelling[0]) + ord(spelling[2])}"
+    version = make(name)
+    target = f"models:/{name}/{version}"
+    assert mlgov("approve", target, "--as", "ann", "--comment", "ok", "--policy", team["policy"]).exit_code == 0
+    again = mlgov("approve", target, "--as", spelling, "--comment", "ok", "--policy", team["policy"])
+    assert again.exit_code == 1 and "disguised" in again.output
+    value = json.loads(client.get_model_version(name, version).tags["mlgov.approval.ann"])
+    statement = json.loads(value["payload"])
+    statement["predicate"]["approver"] = spelling
+    from mlgov_checks.evidence.approval_record import approval_key
+    client.set_model_version_tag(name, version, approval_key(spelling), json.dumps(
+        {"payload": json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}))
+    code, found = check(mlgov, target, team)
+    assert code == 1 and quorum(found)["message"] == "1 valid approval(s) of 2 required (ann (claim))"
+    assert any("disguised" in m for m in ignored(found))
+
+
+def test_an_approval_replayed_onto_another_version_does_not_count(approved, make, mlgov, client, team):
+    name, version, _ = approved("sig-replay")
+    other = make(name)
+    for key in ("mlgov.approval.ann", "mlgov.approval.bob"):
+        client.set_model_version_tag(name, other, key, client.get_model_version(name, version).tags[key])
+    code, found = check(mlgov, f"models:/{name}/{other}", team)
+    assert code == 1
+    assert f"ignored approval by ann: it approves models:/{name}/{version}, not models:/{name}/{other}" \
+        in ignored(found)
+
+
+def test_a_signature_over_another_model_does_not_count(approved, make, mlgov, client, team):
+    name, version, _ = approved("sig-other-model")
+    victim = make("sig-victim")
+    record = json.loads(client.get_model_version(name, version).tags["mlgov.approval.ann"])
+    statement = json.loads(record["payload"])
+    statement["subject"][0]["name"] = f"models:/sig-victim/{victim}"  # ann's signature, another subject
+    record["payload"] = json.dumps(statement, sort_keys=True, separators=(",", ":"))
+    client.set_model_version_tag("sig-victim", victim, "mlgov.approval.ann", json.dumps(record))
+    code, found = check(mlgov, f"models:/sig-victim/{victim}", team)
+    assert code == 1
+    (note,) = ignored(found)
+    assert "Signature verification failed" in note or "no longer counts" in note
+
+
+@pytest.mark.parametrize("options", ['valid-before="20200101"', 'namespaces="git"'])
+def test_a_revoked_or_expired_key_no_longer_counts(approved, mlgov, team, options):
+    _, _, target = approved(f"sig-expired-{len(options)}")
+    allowed_signers(team["signers"], ("ann", team["ann"].public_line, options), ("bob", team["bob"].public_line))
+    code, found = check(mlgov, target, team)
+    assert code == 1
+    (note,) = ignored(found)
+    assert note.startswith("ignored approval by ann: the SSH signature by ann's key") and "does not verify" in note
+
+
+def test_a_key_not_on_the_list_cannot_approve(make, mlgov, client, team):
+    name = "sig-unlisted"
+    version = make(name)
+    target = f"models:/{name}/{version}"
+    refused = approve(mlgov, target, team, "eve")
+    assert refused.exit_code == 1 and "not in the allowed signers" in refused.output
+    assert not [k for k in client.get_model_version(name, version).tags if k.startswith("mlgov.approval.")]
+    # signed without the list, then placed by hand: the gate refuses it as well
+    from mlgov_checks.evidence import sshsig
+    assert approve(mlgov, target, team, "ann").exit_code == 0
+    record = json.loads(client.get_model_version(name, version).tags["mlgov.approval.ann"])
+    statement = json.loads(record["payload"])
+    statement["predicate"]["approver"] = "eve"
+    payload = json.dumps(statement, sort_keys=True, separators=(",", ":"))
+    forged = {"payload": payload, "sshsig": sshsig.sign(payload.encode(), str(team["eve"].private))}
+    client.set_model_version_tag(name, version, "mlgov.approval.eve", json.dumps(forged))
+    code, found = check(mlgov, target, team)
+    assert code == 1 and any("is not in the allowed signers" in m for m in ignored(found))
+
+
+def test_a_signer_the_pull_request_adds_does_not_count_under_policy_ref(make, mlgov, team, monkeypatch):
+    import subprocess
+
+    repo = team["dir"]
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    git("init", "-q", "-b", "main")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".mlgov.yaml", "allowed_signers")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "policy")
+    # the pull request lists eve's key: she can sign, and her approval would count from the work tree
+    allowed_signers(team["signers"], ("ann", team["ann"].public_line), ("bob", team["bob"].public_line),
+                    ("eve", team["eve"].public_line))
+    target = f"models:/sig-ref/{make('sig-ref')}"
+    assert approve(mlgov, target, team, "ann").exit_code == 0
+    assert approve(mlgov, target, team, "eve").exit_code == 0
+    monkeypatch.chdir(repo)
+    result = mlgov("check", target, "--policy-ref", "main", "-f", "json")
+    found = json.loads(result.stdout)["findings"]
+    assert result.exit_code == 1
+    assert any(m.startswith("ignored approval by eve: its signing key") and "main:allowed_signers" in m
+               for m in ignored(found)), found
+    assert quorum(found)["message"] == "1 valid approval(s) of 2 required (ann)"
