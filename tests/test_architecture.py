@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("readers of files and repositories",
      ("yamlio", "integrations.gitrepo", "integrations.gittree")),
     ("plain data and the words every layer shares",
-     ("errors", "findings", "records", "targets", "secrets", "version")),
+     ("errors", "findings", "records", "targets", "secrets", "version", "evidence.digests")),
 )
 # The backend stands beside the layers: it imports only the bottom layer, and every other module
 # reaches it only through the `mlgov_checks.backend` package (connect, Reader, Writer, FetchSpec,

@@ -6,9 +6,17 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.checks._base import Check, Context
-from mlgov_checks.evidence import approval_record as record
-from mlgov_checks.evidence.approval_record import MAX_COMMENT, PREFIX, Record, approval_key, recorded
-from mlgov_checks.evidence.verify import Counted, Proof, Verdict, authors, load_signers, refusal, reviewer, verify
+from mlgov_checks.evidence.approval_record import MAX_COMMENT as MAX_COMMENT
+from mlgov_checks.evidence.approval_record import PREFIX as PREFIX
+from mlgov_checks.evidence.approval_record import Record as Record
+from mlgov_checks.evidence.approval_record import approval_key as approval_key
+from mlgov_checks.evidence.approval_record import recorded as recorded
+from mlgov_checks.evidence.verify import Counted, Proof, verify
+from mlgov_checks.evidence.verify import Verdict as Verdict
+from mlgov_checks.evidence.verify import authors as authors
+from mlgov_checks.evidence.verify import load_signers as load_signers
+from mlgov_checks.evidence.verify import refusal as refusal
+from mlgov_checks.evidence.verify import reviewer as reviewer
 from mlgov_checks.findings import Finding
 from mlgov_checks.governance import identity, semver
 from mlgov_checks.policy.load import Policy
@@ -17,9 +25,6 @@ from mlgov_checks.records import ModelVersionRecord
 if TYPE_CHECKING:
     from mlgov_checks.evidence.signers import AllowedSigners
 
-__all__ = ["CHECKS", "MAX_COMMENT", "PREFIX", "Counted", "Proof", "Record", "Verdict", "approval_key",
-           "authors", "load_signers", "quorum", "record", "recorded", "refusal", "reviewer", "valid_approvals",
-           "verify"]
 
 
 def valid_approvals(version: ModelVersionRecord, policy: Policy, signers: AllowedSigners | None = None, *,

@@ -71,9 +71,11 @@ def approval_spec(policy: Policy) -> FetchSpec:
 def _revoke(version: ModelVersionRecord, *, actor: str, comment: str, moment: str, writer: Writer) -> Outcome:
     shown = version.target
     key = approvals.approval_key(actor)
+    from mlgov_checks.evidence import approval_record
+
     try:
-        current = approvals.record.parse(key, version.tags.get(key, ""))
-    except approvals.record.RecordError:
+        current = approval_record.parse(key, version.tags.get(key, ""))
+    except approval_record.RecordError:
         current = None
     if current is None or current.revoked:
         return refuse(approvals.QUORUM, shown, f"{actor!r} has no approval of this version to revoke")
