@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -15,15 +14,17 @@ from mlgov_checks.integrations.server import surface
 from mlgov_checks.integrations.server.config import PolicySource, load_config
 from mlgov_checks.integrations.server.verdict import Caller, decide
 from mlgov_checks.policy.load import policy_from_mapping
-from mlgov_checks.records import ModelVersionRecord, RunRecord
+from mlgov_checks.records import CardArtifact, ModelVersionRecord, RunRecord
+from tests.checks.test_approvals import CARD, MODEL
+from tests.checks.test_approvals import approval as approval_tag
 
 POLICY = policy_from_mapping({"approval": {"min_approvals": 1}})
 PRODUCTION = stages.production_aliases(POLICY)
 
 
 def approval(name: str, version: str, who: str) -> tuple[str, str]:
-    return f"mlgov.approval.{who}", json.dumps({"approver": who, "time": "2026-01-01T00:00:00Z", "comment": "ok",
-                                                "policy_sha256": POLICY.sha256, "model": name, "version": version})
+    """An approval statement bound to version()'s content under POLICY."""
+    return approval_tag(who, POLICY, model=name, version=version, run_id="r" + version)
 
 
 def evidenced(name: str, version: str, report_run: str = "rec1") -> dict[str, str]:
@@ -46,7 +47,7 @@ class FakeState:
     aliases_: dict[str, str] = field(default_factory=dict)
     log: dict[str, RunRecord] = field(default_factory=dict)
 
-    def version(self, name, number):
+    def version(self, name, number, policy):
         return self.versions_[number]
 
     def versions(self, name):
@@ -61,7 +62,9 @@ class FakeState:
 
 def version(number: str, tags: dict | None = None, stage: str = "None") -> ModelVersionRecord:
     run = RunRecord("r" + number, tags={"mlflow.user": "alice"}, user="alice")
-    return ModelVersionRecord("m", number, run_id=run.run_id, tags=tags or {}, current_stage=stage, run=run)
+    card = CardArtifact("documentation/model_card.yaml", "card", CARD, len(CARD))
+    return ModelVersionRecord("m", number, run_id=run.run_id, tags=tags or {}, current_stage=stage, run=run,
+                              card=card, model_digest=MODEL)
 
 
 def demand(endpoint: str, **fields):

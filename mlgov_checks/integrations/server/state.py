@@ -16,6 +16,7 @@ from mlgov_checks.targets import Target
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Backend
+    from mlgov_checks.policy.load import Policy
 
 
 class StoreState:
@@ -32,11 +33,13 @@ class StoreState:
         self.backend.writer.try_again()
         return self
 
-    def version(self, name: str, number: str) -> ModelVersionRecord:
+    def version(self, name: str, number: str, policy: Policy) -> ModelVersionRecord:
         from mlgov_checks.backend import FetchSpec
+        from mlgov_checks.checks import approvals
 
         target = Target(text=f"models:/{name}/{number}", name=name, version=number)
-        (found,) = self.backend.reader.resolve([target], FetchSpec())
+        # what approvals are bound to: the card, and the model files' digest (of approved versions only)
+        (found,) = self.backend.reader.resolve([target], FetchSpec(**approvals.needs(policy)))
         if not isinstance(found.record, ModelVersionRecord):
             raise EvaluationError(found.error or f"{target.text} could not be read", hint=found.hint)
         return found.record

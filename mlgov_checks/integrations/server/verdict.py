@@ -16,8 +16,9 @@ from mlgov_checks.records import ModelVersionRecord, RunRecord
 class State(Protocol):
     """The registry as the server's own store holds it (integrations.server.state)."""
 
-    def version(self, name: str, number: str) -> ModelVersionRecord:
-        """The version with its run; EvaluationError when it cannot be read."""
+    def version(self, name: str, number: str, policy: Policy) -> ModelVersionRecord:
+        """The version with its run, and the card and model digest its approvals are verified
+        against; EvaluationError when it cannot be read."""
 
     def versions(self, name: str) -> Mapping[str, ModelVersionRecord]:
         """Every version of the model (no runs), by number; {} when the model does not exist."""
@@ -83,7 +84,7 @@ def decide(demand: Demand, policy: Policy, state: State, caller: Caller) -> Verd
 def _judge(demand: Demand, policy: Policy, state: State, caller: Caller,
            production: frozenset[str]) -> Verdict | None:
     if demand.need is Need.EVIDENCE:
-        return _with_evidence(demand, state.version(demand.model, demand.version or ""), policy, state)
+        return _with_evidence(demand, state.version(demand.model, demand.version or "", policy), policy, state)
     held = production_of(demand.model, state, production)
     if demand.rule is Rule.PRODUCTION_ALIAS_DELETE:
         if not any(normalized(a) == normalized(demand.label[1:]) for a in state.aliases(demand.model)):
@@ -104,7 +105,7 @@ def _judge(demand: Demand, policy: Policy, state: State, caller: Caller,
                                      f"({' '.join(places)})")
     if caller.gate:
         return Verdict(True, demand)
-    version = state.version(demand.model, demand.version or "")
+    version = state.version(demand.model, demand.version or "", policy)
     key, value = demand.tag or ("", None)
     tags = {k: v for k, v in version.tags.items() if k != key}
     if value is not None:

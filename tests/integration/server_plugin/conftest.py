@@ -173,8 +173,9 @@ def new_version(srv: Guarded, name: str, *, new_model: bool = True) -> str:
         client = srv.client()
         if srv.url not in _EXPERIMENTS:
             _EXPERIMENTS[srv.url] = client.create_experiment("plugin-tests")
-        _create_version(client, _EXPERIMENTS[srv.url], name, Spec(tags=compliant_tags("a" * 40), card=dict(CARD)),
-                        new_model=new_model)
+        _create_version(client, _EXPERIMENTS[srv.url], name, Spec(tags=compliant_tags("a" * 40), card=dict(CARD),
+                                                                  artifacts={"model/model.pkl": "weights\n"}),
+                        new_model=new_model)  # approvals name the model's files: it has one
         return str(max(int(v.version) for v in client.search_model_versions(f"name = '{name}'")))
 
 
