@@ -26,8 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mlgov_checks.cards import keys, markdown, values
-from mlgov_checks.cards import metrics as metric_reader
+from mlgov_checks.cards import keys, markdown, metric_reader, values
 from mlgov_checks.cards.keyed import Builder, Options
 from mlgov_checks.cards.model import CanonicalCard, Issue, IssueKind, Metric, Origin, Value
 from mlgov_checks.cards.source import Located, Source, parse_yaml, split_front_matter

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgov_checks.cards import keys, values
-from mlgov_checks.cards import metrics as metric_reader
+from mlgov_checks.cards import keys, metric_reader, values
 from mlgov_checks.cards.model import FIELDS, CanonicalCard, Issue, IssueKind, Value
 from mlgov_checks.cards.source import Located
 from mlgov_checks.yamlio.loader import Path

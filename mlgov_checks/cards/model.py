@@ -91,7 +91,7 @@ class CanonicalCard:
 
     @property
     def fatal(self) -> bool:
-        from mlgov_checks.yamlio.model import FATAL
+        from mlgov_checks.yamlio.document import FATAL
 
         return any(p.kind in FATAL for p in self.problems)
 

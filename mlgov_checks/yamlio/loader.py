@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from mlgov_checks.yamlio.model import (
+from mlgov_checks.yamlio.document import (
     Document,
     Mark,
     Path,
