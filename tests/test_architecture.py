@@ -208,7 +208,7 @@ def test_no_import_cycles():
 
 # The MLflow server plugin's app factory is, by MLflow's design, code that imports the server's own
 # Flask app, request parser and store (mlflow.server.*): that one module may, and only that package.
-SERVER_APP = ("mlgov_checks.integrations.server.app", "mlflow.server")
+SERVER_APP = ("mlgov_checks.integrations.server.plugin", "mlflow.server")
 
 
 @pytest.mark.parametrize(("library", "allowed"), [("mlflow", "mlgov_checks.backend"),

@@ -11,7 +11,7 @@ from mlgov_checks.errors import PolicyError, UsageError
 from mlgov_checks.governance import stages
 from mlgov_checks.governance.decisions import PREFIX as DECISION_TAG
 from mlgov_checks.integrations.server import surface
-from mlgov_checks.integrations.server.config import PolicySource, load_config
+from mlgov_checks.integrations.server.settings import PolicySource, load_config
 from mlgov_checks.integrations.server.verdict import Caller, decide
 from mlgov_checks.policy.load import policy_from_mapping
 from mlgov_checks.records import CardArtifact, ModelVersionRecord, RunRecord

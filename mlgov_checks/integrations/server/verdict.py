@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mlgov_checks.governance import stages
-from mlgov_checks.integrations.server import evidence
+from mlgov_checks.integrations.server import required as evidence
 from mlgov_checks.integrations.server.surface import Demand, Need, Rule, normalized
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord

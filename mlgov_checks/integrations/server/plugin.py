@@ -18,7 +18,7 @@ from mlgov_checks.backend import DECISIONS_EXPERIMENT
 from mlgov_checks.errors import MlgovError, PolicyError
 from mlgov_checks.governance import decisions, stages
 from mlgov_checks.governance.decisions import Field, Kind, Outcome
-from mlgov_checks.integrations.server.config import BREAK_GLASS_HEADER, PolicySource, load_config
+from mlgov_checks.integrations.server.settings import BREAK_GLASS_HEADER, PolicySource, load_config
 from mlgov_checks.integrations.server.state import StoreState
 from mlgov_checks.integrations.server.surface import SURFACE, Entry
 from mlgov_checks.integrations.server.verdict import Caller, Verdict, decide
