@@ -5,7 +5,9 @@
 - reference/checks.md: every check id of the registry, with the exact text `mlgov explain ID`
   prints (run through the real command); a check without an explanation fails the build;
 - reference/policy.md: every key of policy.schema.json, its type, default (policy/defaults.py)
-  and the direction in which it gets stricter (`x-mlgov-stricter`, as `--policy-ref` reads it).
+  and the direction in which it gets stricter (`x-mlgov-stricter`, as `--policy-ref` reads it);
+- in any page, the line `<!-- generated: package map -->` becomes the package's folders and
+  top-level modules, each with the first line of its docstring.
 
 The package documented is the checkout that holds mkdocs.yml, never another installed copy. A
 file kept by hand at one of these paths is refused: the page would be stale the day the code changes.
@@ -23,6 +25,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+PACKAGE_MAP = "<!-- generated: package map -->"
 CLI_PAGE = "reference/cli.md"
 CHECKS_PAGE = "reference/checks.md"
 POLICY_PAGE = "reference/policy.md"
@@ -58,6 +61,29 @@ def on_files(files: Files, config: Any) -> Files:
             raise PluginError(f"docs/{uri} is generated at build time from the code: delete the hand-kept copy")
         files.append(File.generated(config, uri, content=content))
     return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    if PACKAGE_MAP in markdown:
+        markdown = markdown.replace(PACKAGE_MAP, package_map(Path(config.config_file_path).resolve().parent))
+    return markdown
+
+
+def first_docstring_line(path: Path) -> str:
+    import ast
+
+    doc = ast.get_docstring(ast.parse(path.read_text("utf-8"))) or ""
+    return doc.strip().splitlines()[0].replace("|", "\\|") if doc.strip() else ""
+
+
+def package_map(root: Path) -> str:
+    package = root / "mlgov_checks"
+    rows = ["| in `mlgov_checks/` | what it holds |", "|---|---|"]
+    for module in sorted(package.glob("*.py")):
+        rows.append(f"| `{module.name}` | {first_docstring_line(module)} |")
+    for folder in sorted(p.parent for p in package.glob("*/__init__.py")):
+        rows.append(f"| `{folder.name}/` | {first_docstring_line(folder / '__init__.py')} |")
+    return "\n".join(rows)
 
 
 # --- the command line -------------------------------------------------------------------------
