@@ -246,6 +246,9 @@ def notes(node: Mapping[str, Any]) -> str:
     for word in ("minimum", "maximum", "exclusiveMinimum", "minLength", "minItems", "maxItems", "pattern", "format"):
         if word in node:
             parts.append(f"{word} {node[word]}")
+    items = node.get("items")
+    if node.get("x-mlgov-file") or (isinstance(items, Mapping) and items.get("x-mlgov-file")):
+        parts.append("a file: with `--policy-ref` its content is read at REF too, and a change to it is compared")
     if node.get("required"):
         parts.append("requires " + ", ".join(f"`{r}`" for r in node["required"]))
     return "; ".join(parts).replace("|", "\\|").replace("\n", " ")
