@@ -243,3 +243,22 @@ def test_a_signer_the_pull_request_adds_does_not_count_under_policy_ref(make, ml
     assert any(m.startswith("ignored approval by eve: its signing key") and "main:allowed_signers" in m
                for m in ignored(found)), found
     assert quorum(found)["message"] == "1 valid approval(s) of 2 required (ann)"
+
+
+def test_each_model_file_is_read_once_by_the_gate(make, mlgov, client, team, store):
+    (team["dir"] / ".mlgov.yaml").write_text(SIGNED_POLICY.format(require="false"))
+    name = "sig-read-once"
+    version = make(name)
+    run_id = client.get_model_version(name, version).run_id
+    client.log_text(run_id, "flavors:\n  python_function: {}\n", "model/MLmodel")
+    client.log_text(run_id, "name: env\n", "model/conda.yaml")
+    target = f"models:/{name}/{version}"
+    for who in ("ann", "bob"):
+        assert approve(mlgov, target, team, who).exit_code == 0
+    offset = store.server.log_size()
+    code, found = check(mlgov, target, team)
+    assert code == 0, found
+    gets = [ln.split()[1].split("?")[0] for ln in store.server.requests_since(offset) if ln.startswith("GET")]
+    for path in ("model/MLmodel", "model/model.pkl", "model/conda.yaml", "documentation/model_card.yaml"):
+        reads = [g for g in gets if g.endswith(f"/{run_id}/artifacts/{path}")]
+        assert len(reads) == 1, (path, gets)
