@@ -1,0 +1,163 @@
+"""The model-card corpus (tests/data/cards/corpus*/) and how a report on one of its cards is judged.
+
+Each corpus directory holds cards laid out at their own relative paths and a SOURCES.yaml that
+says, as a human reviewer reads each card, which canonical fields it carries and which it lacks.
+The judgement goes through the real CLI (`python -m mlgov_checks card --format json`) and looks
+only at the JSON report, never at reader internals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.conftest import CARDS, REPO_ROOT, git
+
+DEV = CARDS / "corpus"
+HOLDOUT = CARDS / "corpus_holdout"
+
+FIELDS = ("purpose", "input_schema", "output_schema", "training_data", "performance_metrics", "limitations")
+# The checks whose failing findings say that a field is absent, empty or not filled in.
+MISSING_CHECKS = frozenset({"card-required-field", "card-placeholder"})
+NATIVE_FORMATS = frozenset({"native-yaml", "native-json"})
+# Formats whose fields are top-level keys read by name: "add `training_data:`" is their own advice.
+KEYED_FORMATS = NATIVE_FORMATS | {"team-yaml", "team-json"}
+
+
+@dataclass(frozen=True)
+class Card:
+    path: str
+    format: str
+    carries: dict[str, str]
+    lacks: tuple[str, ...]
+    expect_exit: int
+    expect_fail_quotes: tuple[str, ...]
+
+
+def sources(root: Path) -> dict[str, Any]:
+    data = yaml.safe_load((root / "SOURCES.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def cards(root: Path) -> list[Card]:
+    return [Card(path=c["path"], format=c["format"], carries=dict(c.get("carries") or {}),
+                 lacks=tuple(c.get("lacks") or ()), expect_exit=c["expect_exit"],
+                 expect_fail_quotes=tuple(c.get("expect_fail_quotes") or ()))
+            for c in sources(root)["cards"]]
+
+
+def non_cards(root: Path) -> list[str]:
+    return [c["path"] for c in sources(root).get("non_cards") or ()]
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1", **(extra or {})}
+
+
+def run_card(cwd: Path, *paths: str) -> subprocess.CompletedProcess[str]:
+    """`mlgov card --format json PATH...` as a user runs it, from this checkout."""
+    return subprocess.run([sys.executable, "-m", "mlgov_checks", "card", "--format", "json", *paths],
+                          cwd=cwd, capture_output=True, text=True, timeout=120, env=_env())
+
+
+def names_field(finding: dict[str, Any], field: str) -> bool:
+    """Does the finding name this canonical field (see the corpus' STATUS contract)?"""
+    if finding.get("field") == field:
+        return True
+    message = finding.get("message") or ""
+    return f"'{field}'" in message or re.match(rf"{field}(?![\w.])", message) is not None
+
+
+def claimed_missing(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """canonical field -> the failing findings that say it is missing, empty or a placeholder."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        if f["status"] == "fail" and f["check"] in MISSING_CHECKS:
+            for field in FIELDS:
+                if names_field(f, field):
+                    out.setdefault(field, []).append(f)
+    return out
+
+
+def _brief(f: dict[str, Any]) -> str:
+    return f"{f['check']} {f.get('line')}:{f.get('column')} {f.get('message')!r} (hint {f.get('hint')!r})"
+
+
+def judge(root: Path, card: Card) -> list[str]:
+    """Every way the report on this card departs from what SOURCES says; empty when it is right."""
+    proc = run_card(root, card.path)
+    problems: list[str] = []
+    if "Traceback" in proc.stderr or proc.returncode not in (0, 1):
+        return [f"exit {proc.returncode}, stderr: {proc.stderr[-2000:]}"]
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        return [f"stdout is not a JSON report: {proc.stdout[:500]!r}"]
+    findings = report["findings"]
+    failing = [f for f in findings if f["status"] == "fail"]
+    if proc.returncode != card.expect_exit:
+        problems.append(f"exit {proc.returncode}, SOURCES expects {card.expect_exit}; failing: "
+                        + "; ".join(_brief(f) for f in failing))
+    if card.expect_exit == 0 and report["status"] != "pass":
+        problems.append(f"status {report['status']!r} on a card that carries every field")
+    claimed = claimed_missing(findings)
+    for field, fs in claimed.items():
+        if field not in card.lacks:
+            where = (f"the card carries it at {card.carries[field]}" if field in card.carries else
+                     f"a {card.format} card is not refused for lacking it by default")
+            problems.append(f"false positive: {field} claimed missing but {where}: "
+                            + "; ".join(_brief(f) for f in fs))
+    for field in card.lacks:
+        if field not in claimed:
+            problems.append(f"false pass: the card lacks {field} and no failing finding names it")
+    nlines = len((root / card.path).read_text(encoding="utf-8").splitlines())
+    for f in failing:
+        if f["check"] == "card-syntax":
+            problems.append(f"card-syntax on a valid file: {_brief(f)}")
+        line, column = f.get("line"), f.get("column")
+        if not line or not column or not 1 <= line <= nlines:
+            problems.append(f"finding without a position inside the file ({nlines} lines): {_brief(f)}")
+        if card.format not in KEYED_FORMATS:
+            for field in FIELDS:
+                native_hint = f"add `{field}:` to the card"
+                if native_hint in (f.get("hint") or "") or native_hint in (f.get("message") or ""):
+                    problems.append(f"native-format advice on a {card.format} card: {_brief(f)}")
+    for quote in card.expect_fail_quotes:
+        if not any(quote in (f.get("message") or "") for f in failing):
+            problems.append(f"no failing finding quotes {quote!r}: " + "; ".join(_brief(f) for f in failing))
+    return problems
+
+
+def lay_out(root: Path, repo: Path) -> None:
+    """Copy the corpus into a git repository at the cards' own paths (SOURCES.yaml stays out)."""
+    shutil.copytree(root, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns("SOURCES.yaml"))
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "models and their cards")
+
+
+def discovered(repo: Path) -> tuple[int, list[str], str]:
+    """`mlgov card` with no PATH in the repository: exit code, targets, stderr."""
+    proc = run_card(repo)
+    targets = json.loads(proc.stdout)["targets"] if proc.stdout.strip().startswith("{") else []
+    return proc.returncode, sorted(targets), proc.stderr
+
+
+SUMMARY = re.compile(r"mlgov card: .*? — (\d+) targets?;")
+
+
+def try_repo_hook(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """The real `pre-commit try-repo` run of the mlgov-card hook over every file of the repository."""
+    return subprocess.run(
+        ["pre-commit", "try-repo", str(REPO_ROOT), "mlgov-card", "--all-files", "--verbose", "--color", "never"],
+        cwd=repo, capture_output=True, text=True, timeout=900, env=_env({"PRE_COMMIT_HOME": str(home)}),
+    )
