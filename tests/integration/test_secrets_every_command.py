@@ -75,7 +75,8 @@ def planted(mlflow_server, store):
     # Not a semantic version: `next-version` names it on stderr, a plain line.
     client.set_model_version_tag(MODEL, mv.version, "semantic_version", f"1.0?password={PLANTED['version_tag']}")
     log_run = client.create_run(exp, tags={"mlflow.user": "alice"}).info.run_id
-    return {"version": str(mv.version), "log_run": log_run}
+    # an approval names the version's model files: only a model the run holds can be approved
+    return {"version": str(mv.version), "log_run": log_run, "in_run": mv.source.startswith("runs:/")}
 
 
 def commands(version: str, log_run: str, card: str) -> list[tuple[str, list[str]]]:
@@ -137,7 +138,8 @@ def test_no_planted_secret_in_any_output(planted, mlflow_server, tmp_path, monke
         text = written.read_text(encoding="utf-8")
         assert all(s not in text for s in PLANTED.values()), written.name
     # The commands did their work (a test of masking that ran nothing would prove nothing).
-    assert seen["promote"] == 0 and seen["approve"] == 0 and seen["check-record"] in (0, 1), seen
+    assert seen["promote"] == 0 and seen["check-record"] in (0, 1), seen
+    assert seen["approve"] == (0 if planted["in_run"] else 1), seen  # refused: its model is not the run's
     assert seen["missing-target"] == 3 and seen["log-card-rejected"] == 1 and seen["log-review"] == 0, seen
     assert all(seen[f"audit-{fmt}"] in (0, 1) for fmt in ("csv", "json", "markdown", "html")), seen
     audit_json = CliRunner().invoke(main, ["audit", MODEL, "--format", "json", "--tracking-uri", uri]).stdout
