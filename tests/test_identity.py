@@ -78,3 +78,15 @@ def test_reviewer_is_the_author_in_any_spelling(author):
     found = {f.check: f for f in provenance.evaluate(run, Context(
         policy_from_mapping({}), target="runs:/r1", now=dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)))}
     assert found["provenance-separation-of-duties"].status.value == "fail"
+
+
+@pytest.mark.parametrize("spelling", ["\u0430nn", "an\u200bn", "\uff41\uff4e\uff4e", "\u202eann", "ann\u2066"])
+def test_a_look_alike_is_the_same_person_but_never_on_a_list(spelling):
+    people = identity.People()
+    assert people.same(spelling, "ann")  # counted once, and the author's look-alike is the author
+    assert not people.listed(spelling, ["ann"])  # a listing is never gained by a look-alike
+    assert identity.disguised(spelling) is not None and identity.disguised("ann") is None
+
+
+def test_plain_names_with_accents_are_not_disguised():
+    assert identity.disguised("José") is None and identity.disguised("Zoë") is None

@@ -218,3 +218,24 @@ def test_look_alike_signers_are_one_person(team):
     found = list(approvals.quorum(version, pol, alike))
     assert found[-1].status.value == "fail"
     assert any("disguised" in f.message or "same person" in f.message for f in found[:-1])
+
+
+def test_require_signature_without_a_trust_root_is_a_policy_error():
+    from mlgov_checks.errors import PolicyError
+
+    pol = policy_from_mapping({"version": 1, "approval": {"require_signature": True}})
+    with pytest.raises(PolicyError, match="needs approval.allowed_signers"):
+        list(approvals.quorum(make_version(approval("ann", pol)), pol))
+
+
+def test_the_allowed_signers_file_is_read_beside_the_policy(tmp_path, team):
+    from mlgov_checks.policy.load import load_policy
+
+    (tmp_path / "allowed_signers").write_bytes(team["signers"].content)
+    (tmp_path / ".mlgov.yaml").write_text("version: 1\napproval:\n  allowed_signers: allowed_signers\n")
+    loaded = approvals.load_signers(load_policy(str(tmp_path / ".mlgov.yaml")))
+    assert loaded is not None and [s.principals for s in loaded.signers] == [("ann",), ("bob",), ("ci-bot",)]
+    (tmp_path / "allowed_signers").write_text("*@corp.example ssh-ed25519 AAAA\n")
+    from mlgov_checks.errors import PolicyError
+    with pytest.raises(PolicyError, match="is a pattern"):
+        approvals.load_signers(load_policy(str(tmp_path / ".mlgov.yaml")))
