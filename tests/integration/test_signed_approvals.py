@@ -243,6 +243,8 @@ def test_a_signer_the_pull_request_adds_does_not_count_under_policy_ref(make, ml
     assert any(m.startswith("ignored approval by eve: its signing key") and "main:allowed_signers" in m
                for m in ignored(found)), found
     assert quorum(found)["message"] == "1 valid approval(s) of 2 required (ann)"
+    # and the changed list itself is reported: a file the base policy relies on
+    assert any(f["check"].startswith("policy") and "allowed_signers" in f["message"] for f in found), found
 
 
 def test_each_model_file_is_read_once_by_the_gate(make, mlgov, client, team, store):
