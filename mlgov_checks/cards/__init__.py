@@ -7,22 +7,29 @@ file name and content, or pinned by the policy's `card.format`.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
-from mlgov_checks.cards import huggingface, mct, mitchell, native, native_json, nested
-from mlgov_checks.cards.keyed import Options
-from mlgov_checks.cards.model import CanonicalCard
+from mlgov_checks.cards import native, nested
+from mlgov_checks.cards.model import CanonicalCard, Options
 from mlgov_checks.cards.source import Limits, Located, Source, from_bytes, parse_json, parse_yaml
 from mlgov_checks.yamlio.loader import Document
 
-READERS: dict[str, ModuleType] = {m.NAME: m for m in (native, native_json, nested, huggingface, mct, mitchell)}
+# format name -> its reader module, imported on first use: the hook loads only what a card needs.
+READERS = {"native": "native", "json": "native_json", "nested": "nested", "huggingface": "huggingface",
+           "mct": "mct", "mitchell": "mitchell"}
 FORMATS = ("auto", *READERS)
-STRICT = (native.NAME, native_json.NAME)  # read under every rule of `mlgov card`
+STRICT = ("native", "json")  # read under every rule of `mlgov card`
 HEAD_BYTES = 65536
+_BY_SUFFIX = {".md": "huggingface", ".markdown": "huggingface", ".json": "json"}
+
+
+def reader(name: str) -> ModuleType:
+    return importlib.import_module(f"mlgov_checks.cards.{READERS[name]}")
 
 
 @dataclass(frozen=True)
@@ -45,19 +52,22 @@ def settings(conf: Mapping[str, Any]) -> tuple[Limits, Options, str]:
     return limits, Options(fields, holders), str(conf.get("format") or "auto")
 
 
-def read_file(path: str, conf: Mapping[str, Any], *, display_path: str | None = None) -> Reading:
-    """Read one card file; OSError is the caller's to report."""
+def read_file(path: str, conf: Mapping[str, Any], *, display_path: str | None = None,
+              full: bool = True) -> Reading:
+    """Read one card file; OSError is the caller's to report. `full=False`: a native card's fields
+    are left to the native rules (the hook's path)."""
     shown = display_path or path
     limits = settings(conf)[0]
     size = os.stat(path).st_size
     if size > limits.max_bytes:
-        return read_bytes(b"", shown, conf, size=size)
+        return read_bytes(b"", shown, conf, size=size, full=full)
     with open(path, "rb") as fh:
         raw = fh.read(limits.max_bytes + 1)
-    return read_bytes(raw, shown, conf)
+    return read_bytes(raw, shown, conf, full=full)
 
 
-def read_bytes(raw: bytes, shown: str, conf: Mapping[str, Any], *, size: int | None = None) -> Reading:
+def read_bytes(raw: bytes, shown: str, conf: Mapping[str, Any], *, size: int | None = None,
+               full: bool = True) -> Reading:
     """Read a card's bytes (a file, or a logged artifact) as its format; never raises for bad input."""
     limits, options, pinned = settings(conf)
     if size is not None:
@@ -69,48 +79,48 @@ def read_bytes(raw: bytes, shown: str, conf: Mapping[str, Any], *, size: int | N
     else:
         source = from_bytes(raw, shown, limits)
     fmt = pinned if pinned != "auto" else _by_name(shown, raw[:HEAD_BYTES])
-    if fmt == huggingface.NAME:
-        return Reading(huggingface.read(source, options))
-    is_json = shown.lower().endswith(".json") or pinned == native_json.NAME
+    if fmt == "huggingface":
+        return Reading(reader(fmt).read(source, options))
+    is_json = shown.lower().endswith(".json") or pinned == "json"
     doc = parse_json(source) if is_json else parse_yaml(source)
-    return _read_mapping(Located(doc), options, pinned, json=is_json)
+    return _read_mapping(Located(doc), options, pinned, json=is_json, full=full)
 
 
 def _by_name(shown: str, head: bytes) -> str:
-    if huggingface.claims(shown, head):
-        return huggingface.NAME
-    return native_json.NAME if native_json.claims(shown, head) else native.NAME
+    """The reader whose `claims` takes the file (name and first bytes), Markdown before JSON before YAML."""
+    ext = os.path.splitext(shown.lower())[1]
+    name = _BY_SUFFIX.get(ext)  # only the candidate reader is imported
+    return name if name is not None and reader(name).claims(shown, head) else "native"
 
 
-def _read_mapping(loc: Located, options: Options, pinned: str, *, json: bool) -> Reading:
+def _read_mapping(loc: Located, options: Options, pinned: str, *, json: bool, full: bool = True) -> Reading:
     doc = loc.doc
-    strict = native_json if json else native
+    strict = reader("json" if json else "native")
     data = loc.data if not doc.fatal else None
     fmt = pinned if pinned != "auto" else _classify(data)
     if fmt == nested.NAME and nested.fits(data):
         inner = loc.inner(nested.root_key(data))
-        reading = _read_mapping(inner, options, "auto" if pinned == nested.NAME else pinned, json=json)
+        reading = _read_mapping(inner, options, "auto" if pinned == nested.NAME else pinned, json=json, full=full)
         card = reading.card
         label = f"{card.label} under `{nested.root_key(data)}`"
         sub = _subdocument(doc, inner.prefix) if reading.document is not None else None
         return Reading(replace(card, label=label), sub)
-    if fmt == mct.NAME and isinstance(data, dict):
-        return Reading(mct.read(loc, options))
-    if fmt == mitchell.NAME and isinstance(data, dict):
-        return Reading(mitchell.read(loc, options, json=json))
-    return Reading(strict.read(loc, options), doc if not loc.prefix else _subdocument(doc, loc.prefix))
+    if fmt in ("mct", "mitchell") and isinstance(data, dict):
+        return Reading(reader(fmt).read(loc, options, json=json))
+    card = strict.read(loc, options, shallow=not full)
+    return Reading(card, doc if not loc.prefix else _subdocument(doc, loc.prefix))
 
 
 def _classify(data: Any) -> str:
     if native.fits(data):
-        return native.NAME
-    if mct.fits(data):
-        return mct.NAME
+        return "native"
+    if reader("mct").fits(data):
+        return "mct"
     if nested.fits(data):
-        return nested.NAME
-    if mitchell.fits(data) or (isinstance(data, dict) and data and not native.named(data)):
-        return mitchell.NAME  # a mapping that is not the native card is read by its keys' names
-    return native.NAME
+        return "nested"
+    if reader("mitchell").fits(data) or (isinstance(data, dict) and data and not native.named(data)):
+        return "mitchell"  # a mapping that is not the native card is read by its keys' names
+    return "native"
 
 
 def _subdocument(doc: Document, prefix: tuple[str | int, ...]) -> Document:
@@ -131,8 +141,8 @@ def _subdocument(doc: Document, prefix: tuple[str | int, ...]) -> Document:
 def mappings() -> list[tuple[str, str]]:
     """(format, its documented mapping) for `mlgov explain card-formats`."""
     out = []
-    for name, module in READERS.items():
-        lines = (module.__doc__ or name).strip("\n").splitlines()
+    for name in READERS:
+        lines = (reader(name).__doc__ or name).strip("\n").splitlines()
         rest = [ln for ln in lines[1:] if ln.strip()]
         indent = min((len(ln) - len(ln.lstrip()) for ln in rest), default=0)
         out.append((name, "\n".join([lines[0].strip(), *(ln[indent:].rstrip() for ln in lines[1:])]).strip()))

@@ -10,8 +10,6 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 
-from mlgov_checks.cards import huggingface
-
 # git pathspec globs (any directory), matched case-insensitively, then filtered by NAME.
 GLOBS = ("*.yaml", "*.yml", "*.json", "*.md")
 NAME = re.compile(r"(?i)(^|/)((model[_-]?card|[^/]*[_-]model[_-]?card)\.(ya?ml|json|md)|readme\.md)$")
@@ -31,6 +29,8 @@ def readme_is_card(path: str) -> bool:
             head = fh.read(65536)
     except OSError:
         return True  # let the card check report the file it cannot read
+    from mlgov_checks.cards import huggingface
+
     return huggingface.is_model_card(head)
 
 

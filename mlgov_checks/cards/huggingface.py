@@ -27,8 +27,8 @@ import re
 from typing import Any
 
 from mlgov_checks.cards import keys, markdown, metric_reader, values
-from mlgov_checks.cards.keyed import Builder, Options
-from mlgov_checks.cards.model import CanonicalCard, Issue, IssueKind, Metric, Origin, Value
+from mlgov_checks.cards.keyed import Builder
+from mlgov_checks.cards.model import CanonicalCard, Issue, IssueKind, Metric, Options, Origin, Value
 from mlgov_checks.cards.source import Located, Source, parse_yaml, split_front_matter
 from mlgov_checks.yamlio.loader import Document
 

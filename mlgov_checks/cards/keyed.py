@@ -8,26 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgov_checks.cards import keys, metric_reader, values
-from mlgov_checks.cards.model import FIELDS, CanonicalCard, Issue, IssueKind, Value
+from mlgov_checks.cards.model import FIELDS, CanonicalCard, Issue, IssueKind, Options, Value
 from mlgov_checks.cards.source import Located
 from mlgov_checks.yamlio.loader import Path
-
-# Text that fills a template's slot until someone writes the real content.
-TEMPLATE_FILLERS = frozenset({"more information needed", "[more information needed]", "needs more information",
-                              "[optional]", "[needs more information]", "more info needed", "to be added",
-                              "coming soon", "tbd", "todo", "n/a", "none", "-", "--"})
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the policy tells a reader: the team's own names for fields, and what counts as a placeholder."""
-
-    fields: Mapping[str, str] = field(default_factory=dict)
-    placeholders: frozenset[str] = frozenset()
-
-    def is_filler(self, text: str) -> bool:
-        t = text.strip().strip("*_").strip().lower()
-        return t in self.placeholders or t in TEMPLATE_FILLERS
 
 
 @dataclass

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from mlgov_checks.cards import keys, values
-from mlgov_checks.cards.keyed import Builder, Options
-from mlgov_checks.cards.model import CanonicalCard, Value
+from mlgov_checks.cards.keyed import Builder
+from mlgov_checks.cards.model import CanonicalCard, Options, Value
 from mlgov_checks.cards.source import Located
 
 NAME = "mct"
@@ -57,7 +57,7 @@ def _get(data: Any, *path: str) -> Any:
     return data
 
 
-def read(loc: Located, options: Options) -> CanonicalCard:
+def read(loc: Located, options: Options, *, json: bool = True) -> CanonicalCard:
     data = loc.data
     b = Builder(loc, options)
     version = str(data.get("schema_version") or "")

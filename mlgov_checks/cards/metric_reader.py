@@ -45,8 +45,9 @@ def slice_text(v: Any) -> str | None:
     if isinstance(v, str) and v.strip():
         return v.strip()
     if isinstance(v, dict):
-        parts = [str(v[k]) for k in ("name", "type", "split", "config") if isinstance(v.get(k), (str, int))]
-        return "/".join(dict.fromkeys(parts)) or None
+        named = next((str(v[k]) for k in ("name", "type") if isinstance(v.get(k), (str, int))), None)
+        parts = [p for p in (named, v.get("split")) if isinstance(p, (str, int))]
+        return "/".join(str(p) for p in dict.fromkeys(parts)) or None
     return None
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 from typing import Any
 
 from mlgov_checks.cards import keyed, keys
-from mlgov_checks.cards.keyed import Builder, Options
-from mlgov_checks.cards.model import FIELDS, CanonicalCard
+from mlgov_checks.cards.keyed import Builder
+from mlgov_checks.cards.model import FIELDS, CanonicalCard, Options
 from mlgov_checks.cards.source import Located
 
 NAME = "mitchell"

@@ -9,6 +9,24 @@ from typing import Any
 
 from mlgov_checks.yamlio.loader import Mark, Problem
 
+# Text that fills a template's slot until someone writes the real content.
+TEMPLATE_FILLERS = frozenset({"more information needed", "[more information needed]", "needs more information",
+                              "[optional]", "[needs more information]", "more info needed", "to be added",
+                              "coming soon", "tbd", "todo", "n/a", "none", "-", "--"})
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the policy tells a reader: the team's own names for fields, and what counts as a placeholder."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    placeholders: frozenset[str] = frozenset()
+
+    def is_filler(self, text: str) -> bool:
+        t = text.strip().strip("*_").strip().lower()
+        return t in self.placeholders or t in TEMPLATE_FILLERS
+
+
 FIELDS = ("purpose", "input_schema", "output_schema", "training_data", "performance_metrics", "limitations")
 TYPED_IO = ("input_schema", "output_schema")
 

@@ -8,8 +8,7 @@ findings, as in YAML cards; JSON has no unquoted text, so the YAML 1.1 checks do
 from __future__ import annotations
 
 from mlgov_checks.cards import native
-from mlgov_checks.cards.keyed import Options
-from mlgov_checks.cards.model import FIELDS, CanonicalCard
+from mlgov_checks.cards.model import FIELDS, CanonicalCard, Options
 from mlgov_checks.cards.source import Located
 
 NAME = "json"
@@ -22,5 +21,5 @@ def claims(path: str, head: bytes) -> bool:
     return path.lower().endswith(".json")
 
 
-def read(loc: Located, options: Options) -> CanonicalCard:
-    return native.read(loc, options, name=NAME, label=LABEL, hints=HINTS)
+def read(loc: Located, options: Options, *, shallow: bool = False) -> CanonicalCard:
+    return native.read(loc, options, name=NAME, label=LABEL, hints=HINTS, shallow=shallow)

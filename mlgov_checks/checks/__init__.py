@@ -120,6 +120,18 @@ def get(check_id: str) -> Check:
     return reg[check_id]
 
 
+def explanation(check_id: str) -> str:
+    """The text `mlgov explain ID` prints: the check's explanation, and what its family adds
+    (a family module may define `explain_more(check_id)`, imported only when explaining)."""
+    check = get(check_id)
+    text: str = check.explanation
+    for name in FAMILIES:
+        if check in family(name).CHECKS:
+            more = getattr(family(name), "explain_more", None)
+            text += more(check_id) if more is not None else ""
+    return text
+
+
 def __getattr__(name: str) -> Any:  # PEP 562: `from mlgov_checks.checks import REGISTRY`
     if name == "REGISTRY":
         return registry()

@@ -109,7 +109,7 @@ def init_cmd(directory: str, force: bool) -> int:
 @command_runner
 def explain_cmd(check_id: str | None) -> int:
     """Explain a check (or list every check id)."""
-    from mlgov_checks.checks import REGISTRY, get
+    from mlgov_checks.checks import REGISTRY, explanation, get
 
     if check_id is None:
         width = max(len(c) for c in REGISTRY)
@@ -118,7 +118,7 @@ def explain_cmd(check_id: str | None) -> int:
         return 0
     check = get(check_id)
     say(f"{check.id}: {check.title}\n")
-    say(check.explanation)
+    say(explanation(check.id))
     if check.hint:
         say(f"\nHow to fix: {check.hint}")
     return 0

@@ -239,6 +239,15 @@ def check_document(doc: Document, policy: Policy, *, target: str | None = None,
             yield check.passed(ctx.target, file=doc.path)
 
 
+def explain_more(check_id: str) -> str:
+    """What `mlgov explain` prints after a check's explanation: every card format's mapping."""
+    if check_id != FORMAT.id:
+        return ""
+    from mlgov_checks.cards import mappings
+
+    return "".join(f"\n\nFormat `{name}`: {text}" for name, text in mappings())
+
+
 SUBJECT = "card"
 DEFAULT = False  # `mlgov card` runs it on files; `mlgov check` through card-artifact-valid
 
@@ -260,7 +269,7 @@ def check_file(path: str, policy: Policy, *, display_path: str | None = None) ->
                               "(license, datasets, model-index, ...); not checked", file=shown,
                               hint="add the Hugging Face model card metadata, or pin `card.format: huggingface`")]
     try:
-        reading = cards.read_file(path, conf, display_path=shown)
+        reading = cards.read_file(path, conf, display_path=shown, full=False)
     except OSError as e:
         return [READABLE.errored(shown, f"cannot read card: {e.strerror or e}", file=shown)]
     return list(check_reading(reading, policy, target=shown))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
-from mlgov_checks.cards import mappings
 from mlgov_checks.checks._base import Check
 from mlgov_checks.yamlio.loader import ProblemKind
 
@@ -98,9 +96,8 @@ FORMAT = Check("card-format", "Card is read in its own format", """
     (README, Model Card Toolkit, Mitchell-style) are not refused for lacking them: with
     `card.typed_io: signature` (the default) `mlgov check` then requires the logged model's MLflow
     signature (card-signature-match); `card.typed_io: card` demands them in every card.
+    Each format's mapping of its fields to the canonical ones follows.
     """)
-FORMAT = replace(FORMAT, explanation=FORMAT.explanation + "".join(
-    f"\n\nFormat `{name}`: {text}" for name, text in mappings()))
 READABLE = Check("card-readable", "Card file can be read", """
     The card file named on the command line must exist and be readable. A missing file means the
     card could not be evaluated (exit 3).
