@@ -102,9 +102,11 @@ def _read_mapping(loc: Located, options: Options, pinned: str, *, json: bool, fu
         inner = loc.inner(nested.root_key(data))
         reading = _read_mapping(inner, options, "auto" if pinned == nested.NAME else pinned, json=json, full=full)
         card = reading.card
-        label = f"{card.label} under `{nested.root_key(data)}`"
+        root = nested.root_key(data)
+        hints = {f: h.replace("to the card", f"under `{root}:`").replace("to the JSON object", f'inside "{root}"')
+                 for f, h in card.hints.items()}
         sub = _subdocument(doc, inner.prefix) if reading.document is not None else None
-        return Reading(replace(card, label=label), sub)
+        return Reading(replace(card, label=f"{card.label} under `{root}`", hints=hints), sub)
     if fmt in ("mct", "mitchell") and isinstance(data, dict):
         return Reading(reader(fmt).read(loc, options, json=json))
     card = strict.read(loc, options, shallow=not full)

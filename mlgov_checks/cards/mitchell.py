@@ -55,15 +55,23 @@ def fits(data: Any) -> bool:
     return False
 
 
-def hints(data: Any, *, json: bool) -> dict[str, str]:
-    return {f: keyed.styled(t, data, json=json) for f, t in TITLES.items()}
+# The names a team card that does not use the paper's sections is advised to add.
+PLAIN = {"purpose": "intended use", "training_data": "training data", "performance_metrics": "metrics",
+         "limitations": "limitations", "input_schema": "input schema", "output_schema": "output schema"}
+
+
+def hints(data: Any, *, json: bool, sections: bool) -> dict[str, str]:
+    titles = TITLES if sections else {f: t.title() if not json else t for f, t in PLAIN.items()}
+    return {f: keyed.styled(t, data, json=json) for f, t in titles.items()}
 
 
 def read(loc: Located, options: Options, *, json: bool) -> CanonicalCard:
     b = Builder(loc, options)
     keyed.read_fields(b)
     data = loc.data
-    mitchell = isinstance(data, dict) and sum(keys.norm(k) in SECTIONS for k in data) >= 2
+    mitchell = isinstance(data, dict) and sum(  # the paper's section titles, not snake_case team keys
+        keys.norm(k) in SECTIONS and (" " in str(k) or str(k)[:1].isupper()) for k in data) >= 2
     label = LABEL if mitchell else ("team JSON card" if json else "team YAML card")
-    return b.card(name=NAME, label=f"{label} (keys read by name)", hints=hints(data, json=json), typed_io=False,
+    return b.card(name=NAME, label=f"{label} (keys read by name)", hints=hints(data, json=json, sections=mitchell),
+                  typed_io=False,
                   problems=tuple(loc.doc.problems))

@@ -24,7 +24,7 @@ def loaded(path: str) -> list[str]:
 
 def test_a_native_card_loads_no_foreign_reader():
     mods = loaded(str(CARDS / "ok_template.yaml"))
-    for foreign in ("huggingface", "mct", "mitchell", "keyed", "markdown", "metrics"):
+    for foreign in ("huggingface", "mct", "mitchell", "keyed", "markdown", "metric_reader"):
         assert f"mlgov_checks.cards.{foreign}" not in mods, mods
 
 

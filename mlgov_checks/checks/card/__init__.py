@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from mlgov_checks.checks._base import Check, Context
@@ -36,7 +37,7 @@ from mlgov_checks.checks.card.ids import (
 )
 from mlgov_checks.checks.card.jsonschema_notation import describe as _kind
 from mlgov_checks.checks.card.jsonschema_notation import dotted as _dotted
-from mlgov_checks.findings import Finding
+from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy.load import CARD_FIELDS, Policy
 from mlgov_checks.yamlio import loader as yamldoc
 from mlgov_checks.yamlio.loader import Document, Mark, Path, ProblemKind
@@ -279,7 +280,12 @@ def check_reading(reading: Any, policy: Policy, *, target: str) -> Iterator[Find
     """The card checks for a card read by `cards.read_*`: the native rules, or the canonical card's."""
     card = reading.card
     if reading.strict and reading.document is not None:
-        yield from check_document(reading.document, policy, target=target, hints=card.hints)
+        found = check_document(reading.document, policy, target=target, hints=card.hints)
+        if card.format == "native":
+            yield from found
+        else:  # native JSON, or a native card under a root key: say which
+            yield from (f if f.status is Status.PASS else replace(f, message=f"{f.message} (read as {card.label})")
+                        for f in found)
     else:
         from mlgov_checks.checks.card.canonical import check_canonical
 
