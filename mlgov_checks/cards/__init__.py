@@ -60,21 +60,24 @@ def read_file(path: str, conf: Mapping[str, Any], *, display_path: str | None = 
     limits = settings(conf)[0]
     size = os.stat(path).st_size
     if size > limits.max_bytes:
-        return read_bytes(b"", shown, conf, size=size, full=full)
+        return read_bytes(b"", shown, conf, size=size, full=full, listed=False)
     with open(path, "rb") as fh:
         raw = fh.read(limits.max_bytes + 1)
     return read_bytes(raw, shown, conf, full=full)
 
 
 def read_bytes(raw: bytes, shown: str, conf: Mapping[str, Any], *, size: int | None = None,
-               full: bool = True) -> Reading:
-    """Read a card's bytes (a file, or a logged artifact) as its format; never raises for bad input."""
+               full: bool = True, listed: bool = True) -> Reading:
+    """Read a card's bytes (a file, or a logged artifact) as its format; never raises for bad input.
+
+    `size`: the card is over the limit by its size (`listed`: as the artifact store lists it) and
+    was not read."""
     limits, options, pinned = settings(conf)
     if size is not None:
         from mlgov_checks.yamlio.loader import Mark, Problem, ProblemKind
 
-        problem = Problem(ProblemKind.TOO_LARGE, f"file is {size} bytes, over the {limits.max_bytes}-byte limit",
-                          Mark(1, 1))
+        problem = Problem(ProblemKind.TOO_LARGE, f"file is over the {limits.max_bytes}-byte limit ({size} bytes)"
+                          if listed else f"file is {size} bytes, over the {limits.max_bytes}-byte limit", Mark(1, 1))
         source = Source(shown, None, (problem,), limits)
     else:
         source = from_bytes(raw, shown, limits)

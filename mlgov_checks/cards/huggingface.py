@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mlgov_checks.cards import keys, markdown, metric_reader, values
+from mlgov_checks.cards import keys, markdown, readme_metrics, values
 from mlgov_checks.cards.keyed import Builder
-from mlgov_checks.cards.model import CanonicalCard, Issue, IssueKind, Metric, Options, Origin, Value
+from mlgov_checks.cards.model import CanonicalCard, Issue, IssueKind, Options, Origin, Value
 from mlgov_checks.cards.source import Located, Source, parse_yaml, split_front_matter
 from mlgov_checks.yamlio.loader import Document
 
@@ -57,8 +57,6 @@ _PURPOSE = ("directuse", "intendeduses", "intendeduse", "intendedusesandlimitati
 _TRAINING = ("trainingdata", "trainingdataset", "trainingdatasets", "trainingandevaluationdata", "pretrainingdata",
              "trainingcorpus", "dataset", "datasets", "data", "datasetsused", "trainingset")
 _LIMITS = ("limitation", "caveat", "outofscope", "risk", "bias", "knownissue", "weakness", "misuse")
-_RESULTS = ("evaluation", "result", "performance", "metric", "benchmark", "score", "accuracy")
-_NOT_RESULTS = ("hyperparam", "trainingresult", "trainingprocedure", "trainingdetail", "framework", "environment")
 _GENERATED = re.compile(r"^\s*this model is a fine-?tuned version of", re.I)
 _BOILERPLATE = re.compile(r"(users \(both direct and downstream\) should be made aware of the risks, biases and "
                           r"limitations of the model|more information needed for further recommendations|"
@@ -180,45 +178,33 @@ def _read_body(b: Builder, body: str, first_line: int, meta: dict[str, Any], opt
                     values.is_blank(meta["datasets"]):
                 b.issues[:] = [i for i in b.issues if i.field != name]
                 b.text_field(name, ("datasets",), meta["datasets"])
+            if name not in b.fields:
+                _training_prose(b, secs, options)
         else:
             _text_field(b, name, _pick(secs, _LIMITS, contains=True), options)
         if name not in b.fields:
             _from_labels(b, name, body, first_line, options)
     if "model-index" in meta:
-        _model_index(b, meta["model-index"])
+        readme_metrics.model_index(b, meta["model-index"])
     if not b.metrics:
-        _body_metrics(b, preamble, secs)
+        readme_metrics.body_metrics(b, preamble, secs)
 
-
-def _model_index(b: Builder, index: Any) -> None:
-    """`model-index[].results[].metrics[]`: the metric's `type` (else `name`), for the result's dataset."""
-    got = metric_reader.Collected()
-    entries = index if isinstance(index, list) else []
-    for i, entry in enumerate(entries):
-        results = entry.get("results") if isinstance(entry, dict) else None
-        for j, res in enumerate(results if isinstance(results, list) else []):
-            if not isinstance(res, dict):
-                continue
-            ds = res.get("dataset")
-            shown = metric_reader.slice_text(ds) if isinstance(ds, dict) else None
-            where = [shown] if shown else []
-            for k, m in enumerate(res.get("metrics") or [] if isinstance(res.get("metrics"), list) else []):
-                if not isinstance(m, dict):
-                    continue
-                name = m.get("type") or m.get("name")
-                path = ("model-index", i, "results", j, "metrics", k, "value")
-                metric_reader.record(got, str(name or f"metric {k}"), m.get("value"), path,
-                                     lambda p: b.loc.origin(p), where)
-    b.metrics.extend(got.metrics)
-    b.issues.extend(got.issues)
-    if not got.metrics and not got.issues:
-        o = b.loc.origin(("model-index",))
-        b.issues.append(Issue(IssueKind.EMPTY, "performance_metrics",
-                              "`model-index` in the front matter holds no `results[].metrics[]` value", o))
 
 
 _LABELS = {"purpose": _PURPOSE, "training_data": _TRAINING, "limitations": ("limitations", "knownlimitations",
                                                                           "caveats", "outofscope", "risks")}
+
+
+_DATA_WORDS = re.compile(r"\b(data(sets?)?|corpus|corpora|trained on|examples|samples|images|records)\b", re.I)
+
+
+def _training_prose(b: Builder, secs: list[markdown.Section], options: Options) -> None:
+    """`## Training procedure` / `## Training` that says what the model was trained on."""
+    for s in secs:
+        if "train" in s.key and "hyperparam" not in s.key and (said := _said(s.own, options)) and \
+                _DATA_WORDS.search(said):
+            _found(b, "training_data", Value((said,), _origin(b.loc.doc.path, s)))
+            return
 
 
 def _found(b: Builder, name: str, value: Value) -> None:
@@ -246,45 +232,7 @@ def _prose(text: str, options: Options) -> str:
     return prose if len(prose.split()) >= 4 else ""
 
 
-def _body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> None:
-    path = b.loc.doc.path
-    results = [s for s in secs if any(n in s.key for n in _RESULTS) and not any(n in s.key for n in _NOT_RESULTS)]
-    title = next((s for s in secs if s.level == 1), None)
-    places: list[tuple[markdown.Section | None, str]] = [(s, s.own) for s in results]
-    if not places:
-        places = [(title, title.own)] if title is not None else []
-        places.append((None, preamble))
-    for s, text in places:
-        origin = _origin(path, s) if s is not None else Origin(path, 1, 1, "the README's opening text")
-        _table_metrics(b, text, origin)
-        for line in text.split("\n"):
-            if (m := re.match(r"^\s*[-*+]\s+([^:|]{1,60}):\s*(.+)$", markdown.plain(line))) is not None and \
-                    values.looks_like_metric(m[1]):
-                got = metric_reader.collect(m[2].strip(), (m[1].strip(),), _fixed(origin))
-                b.metrics.extend(got.metrics)
-        if not b.metrics:
-            b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
 
-
-def _fixed(origin: Origin) -> metric_reader.Locate:
-    return lambda _path: origin
-
-
-def _table_metrics(b: Builder, text: str, origin: Origin) -> None:
-    for _, header, rows in markdown.tables(text):
-        for row in rows:
-            label = row[0] if row else ""
-            for j, cell in enumerate(row[1:], start=1):
-                num = values.parse_number(cell)
-                col = header[j] if j < len(header) else ""
-                if num is None:
-                    continue
-                if values.looks_like_metric(col):
-                    b.metrics.append(Metric(col, num.value, cell, origin, label or None,
-                                                          num.uncertainty, num.percent))
-                elif values.looks_like_metric(label):
-                    b.metrics.append(Metric(label, num.value, cell, origin, col or None,
-                                                          num.uncertainty, num.percent))
 
 
 def _meta(loc: Located, data: dict[str, Any]) -> dict[str, Value]:

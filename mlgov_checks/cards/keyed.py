@@ -35,7 +35,7 @@ class Builder:
         if kept:
             self.fields[name] = Value(tuple(kept), origin, value if isinstance(value, (dict, list)) else None)
         elif not fillers:
-            self.issues.append(Issue(IssueKind.EMPTY, name, f"{origin.where} is empty", origin))
+            self.issues.append(Issue(IssueKind.EMPTY, name, f"{name}: {origin.where} is empty", origin))
 
     def metrics_from(self, path: Path, value: Any, *, label: str | None = None) -> None:
         got = metric_reader.collect(value, path, lambda p: self.loc.origin(p))
@@ -44,7 +44,8 @@ class Builder:
         if not got.metrics and not got.issues:
             origin = self.loc.origin(path, where=label)
             what = "is empty" if values.is_blank(value) else "gives no measured value (no number)"
-            self.issues.append(Issue(IssueKind.EMPTY, "performance_metrics", f"{origin.where} {what}", origin))
+            self.issues.append(Issue(IssueKind.EMPTY, "performance_metrics",
+                                     f"performance_metrics: {origin.where} {what}", origin))
 
     def card(self, *, name: str, label: str, hints: Mapping[str, str], typed_io: bool,
              meta: Mapping[str, Value] | None = None, problems: tuple[Any, ...] = ()) -> CanonicalCard:
@@ -85,8 +86,11 @@ def read_fields(b: Builder, *, io: bool = True) -> None:
             found = [h for h in hits if h is not None]
             for path, value in found:
                 b.metrics_from(path, value)
-            if not found:
-                flat(b, data)
+            if not b.metrics:  # `metrics: {}` beside `test_accuracy: 0.81`: the values are where they are
+                for parent in dict.fromkeys([(), *(path[:-1] for path, _ in found)]):
+                    flat(b, _at(data, parent), parent)
+                if b.metrics:
+                    b.issues[:] = [i for i in b.issues if i.field != name or i.kind is not IssueKind.EMPTY]
             continue
         hit = keys.lookup(data, own) if own else keys.find(data, name)
         if hit is None:
@@ -103,7 +107,13 @@ def read_fields(b: Builder, *, io: bool = True) -> None:
         b.text_field(name, path, value)
 
 
-def flat(b: Builder, data: Any) -> None:
+def _at(data: Any, path: Path) -> Any:
+    for p in path:
+        data = data[p] if isinstance(data, dict) and p in data else None
+    return data
+
+
+def flat(b: Builder, data: Any, base: Path = ()) -> None:
     """Metrics written as top-level keys (`test_accuracy: 0.93`), or metric-named values in a top-level
     mapping of another name (`classification_report: {"0": {precision: 0.91}}`)."""
     if not isinstance(data, dict):
@@ -114,7 +124,7 @@ def flat(b: Builder, data: Any) -> None:
             continue
         if nested and keys.SKIP_METRICS_PART in keys.norm(k):
             continue
-        got = metric_reader.collect(v, (str(k),), lambda p: b.loc.origin(p))
+        got = metric_reader.collect(v, (*base, str(k)), lambda p: b.loc.origin(p))
         b.metrics.extend(m for m in got.metrics if not nested or values.looks_like_metric(m.name))
         b.issues.extend(i for i in got.issues if not nested or i.kind is not IssueKind.EMPTY)
 

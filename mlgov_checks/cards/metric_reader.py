@@ -135,7 +135,7 @@ def _interval(v: dict[Any, Any]) -> Number | None:
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _VAL = rf"(?P<num>{_NUM}\s*%?(?:\s*(?:±|\+/-)\s*{_NUM}\s*%?)?)"
 _NAME_FIRST = re.compile(rf"(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*){{0,3}})\s*(?:\*\*)?\s*"
-                         rf"(?:[:=]|\bof\b|\bis\b|\bwas\b|\bat\b|\bachieves\b|\breaches\b|\()\s*(?:\*\*)?\s*"
+                         rf"(?:[:=]|\bof\b|\bis\b|\bwas\b|\bat\b|\bachieves\b|\breaches\b|\()?\s*(?:\*\*)?\s*"
                          rf"(?:about |around |approximately |~|an? )?{_VAL}")
 _NUM_FIRST = re.compile(rf"{_VAL}\s+(?:\w+\s+)?(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*)?)")
 

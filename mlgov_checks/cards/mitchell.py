@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgov_checks.cards import keyed, keys
+from mlgov_checks.cards import keyed, keys, readme_metrics
 from mlgov_checks.cards.keyed import Builder
-from mlgov_checks.cards.model import FIELDS, CanonicalCard, Options
+from mlgov_checks.cards.model import FIELDS, CanonicalCard, IssueKind, Options
 from mlgov_checks.cards.source import Located
 
 NAME = "mitchell"
@@ -69,6 +69,10 @@ def read(loc: Located, options: Options, *, json: bool) -> CanonicalCard:
     b = Builder(loc, options)
     keyed.read_fields(b)
     data = loc.data
+    if not b.metrics and isinstance(data, dict) and "model-index" in data:  # the Hub's metadata on its own
+        readme_metrics.model_index(b, data["model-index"])
+        if b.metrics:
+            b.issues[:] = [i for i in b.issues if i.field != "performance_metrics" or i.kind is not IssueKind.EMPTY]
     mitchell = isinstance(data, dict) and sum(  # the paper's section titles, not snake_case team keys
         keys.norm(k) in SECTIONS and (" " in str(k) or str(k)[:1].isupper()) for k in data) >= 2
     label = LABEL if mitchell else ("team JSON card" if json else "team YAML card")

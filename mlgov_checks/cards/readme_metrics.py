@@ -1,0 +1,84 @@
+"""A README's measured values: `model-index` in its front matter, else its results sections' tables and lists."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mlgov_checks.cards import markdown, metric_reader, values
+from mlgov_checks.cards.keyed import Builder
+from mlgov_checks.cards.model import Issue, IssueKind, Metric, Origin
+
+RESULTS = ("evaluation", "result", "performance", "metric", "benchmark", "score", "accuracy")
+NOT_RESULTS = ("hyperparam", "trainingresult", "trainingprocedure", "trainingdetail", "framework", "environment")
+
+
+def _origin(path: str, s: markdown.Section) -> Origin:
+    return Origin(path, s.line, s.column, f"section `{s.heading}`")
+
+
+def model_index(b: Builder, index: Any) -> None:
+    """`model-index[].results[].metrics[]`: the metric's `type` (else `name`), for the result's dataset."""
+    got = metric_reader.Collected()
+    entries = index if isinstance(index, list) else []
+    for i, entry in enumerate(entries):
+        results = entry.get("results") if isinstance(entry, dict) else None
+        for j, res in enumerate(results if isinstance(results, list) else []):
+            if not isinstance(res, dict):
+                continue
+            ds = res.get("dataset")
+            shown = metric_reader.slice_text(ds) if isinstance(ds, dict) else None
+            where = [shown] if shown else []
+            for k, m in enumerate(res.get("metrics") or [] if isinstance(res.get("metrics"), list) else []):
+                if not isinstance(m, dict):
+                    continue
+                name = m.get("type") or m.get("name")
+                path = ("model-index", i, "results", j, "metrics", k, "value")
+                metric_reader.record(got, str(name or f"metric {k}"), m.get("value"), path,
+                                     lambda p: b.loc.origin(p), where)
+    b.metrics.extend(got.metrics)
+    b.issues.extend(got.issues)
+    if not got.metrics and not got.issues:
+        o = b.loc.origin(("model-index",))
+        b.issues.append(Issue(IssueKind.EMPTY, "performance_metrics",
+                              "performance_metrics: `model-index` in the front matter holds no "
+                              "`results[].metrics[]` value", o))
+
+
+def body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> None:
+    path = b.loc.doc.path
+    results = [s for s in secs if any(n in s.key for n in RESULTS) and not any(n in s.key for n in NOT_RESULTS)]
+    title = next((s for s in secs if s.level == 1), None)
+    places: list[tuple[markdown.Section | None, str]] = [(s, s.own) for s in results]
+    if not places:
+        places = [(title, title.own)] if title is not None else []
+        places.append((None, preamble))
+    for s, text in places:
+        origin = _origin(path, s) if s is not None else Origin(path, 1, 1, "the README's opening text")
+        _table_metrics(b, text, origin)
+        for line in text.split("\n"):
+            if (m := re.match(r"^\s*[-*+]\s+([^:|]{1,60}):\s*(.+)$", markdown.plain(line))) is not None and \
+                    values.looks_like_metric(m[1]):
+                got = metric_reader.collect(m[2].strip(), (m[1].strip(),), _fixed(origin))
+                b.metrics.extend(got.metrics)
+        if not b.metrics:
+            b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
+
+def _fixed(origin: Origin) -> metric_reader.Locate:
+    return lambda _path: origin
+
+def _table_metrics(b: Builder, text: str, origin: Origin) -> None:
+    for _, header, rows in markdown.tables(text):
+        for row in rows:
+            label = row[0] if row else ""
+            for j, cell in enumerate(row[1:], start=1):
+                num = values.parse_number(cell)
+                col = header[j] if j < len(header) else ""
+                if num is None:
+                    continue
+                if values.looks_like_metric(col):
+                    b.metrics.append(Metric(col, num.value, cell, origin, label or None,
+                                                          num.uncertainty, num.percent))
+                elif values.looks_like_metric(label):
+                    b.metrics.append(Metric(label, num.value, cell, origin, col or None,
+                                                          num.uncertainty, num.percent))
