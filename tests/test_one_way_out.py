@@ -55,7 +55,7 @@ def test_no_module_writes_around_the_masked_writer(path):
     allowed = {name for (module, name) in FILE_WRITES if module == rel}
     offending = [(line, name) for line, name in writes(path)
                  if name not in allowed and not (rel == "reports/pages/charts.py" and name == "fig.savefig")]
-    assert offending == [], f"{rel} writes around reports/findings/emit.py (use emit.say / emit.emit): {offending}"
+    assert offending == [], f"{rel} writes around reports/findings/emit.py (use emit.say / emit.deliver): {offending}"
 
 
 def test_the_scan_finds_what_it_looks_for(tmp_path):

@@ -105,10 +105,12 @@ class Client:
         except ImportError as e:  # mlflow-skinny cannot open a sqlite store
             raise failures.missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - a bad URI scheme, say which one
+            if failures.is_ours(e):
+                raise
             if failures.skinny_without_store(self.uri):
                 raise failures.missing_extra(self.uri) from e
             why = f"cannot use tracking URI {mask(str(self.uri))}: {mask(failures.first_line(e))}"
-            if "unsupported URI" in str(e) or "Supported URI schemes" in str(e):  # the user's input to fix
+            if failures.is_unsupported_uri(e):  # the user's input to fix
                 raise UsageError(why, hint="check --tracking-uri / MLFLOW_TRACKING_URI (and --registry-uri)") from e
             raise EvaluationError(why) from e  # a store that is there but cannot be read
         self._down: str | None = None  # why the server is unusable, once a call has shown it
@@ -128,6 +130,8 @@ class Client:
         except ImportError as e:  # mlflow-skinny meets a local store
             raise failures.missing_extra(self.uri) from e
         except Exception as e:  # noqa: BLE001 - every library error becomes ours, here
+            if failures.is_ours(e):  # our bug: an internal error for the top-level handler, not the server's
+                raise
             err = failures.translate(what, e, self.shown_uri)
             if isinstance(err, UnreachableError) and not per_target:
                 self._down = err.reason

@@ -1,20 +1,29 @@
-"""One translation of MLflow and HTTP failures into our errors: by type and status, not by wording."""
+"""One translation of MLflow, HTTP and OS failures into our errors.
+
+It decides by exception type (requests, urllib3, OSError, along the chain of causes MLflow keeps),
+by MLflow's `error_code` and by the HTTP status of the response; by a message's words only where a
+library gives nothing else, and each such case names the library versions that need it. An error
+of ours (a TypeError, say, in how we call a library) is not translated at all: it is an internal
+error, reported as such (cli/guard.py), never "could not evaluate the server".
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterator
 
 from mlgov_checks.errors import EvaluationError, MissingExtraError, NotFoundError, UnreachableError
 from mlgov_checks.secrets import mask
 
-_HTTP_STATUS = re.compile(r"(?:error code|status code|HTTP)\s*(\d{3})|^(\d{3}) (?:Client|Server) Error")
-_UNREACHABLE = ("Max retries exceeded", "Connection refused", "Failed to establish", "timed out",
-                "Read timed out", "ConnectionError", "ConnectTimeout", "Name or service not known",
-                "Connection aborted", "RemoteDisconnected")
-_UNREACHABLE_TYPES = ("ConnectionError", "Timeout", "ConnectTimeout")
-_GAVE_UP = re.compile(r"too many (\d{3}) error responses")  # urllib3 retried a 429/5xx answer, then gave up
-_NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
+_NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "ENDPOINT_NOT_FOUND")
+# Python's own exceptions for code that is wrong rather than data that is: always a bug in the
+# caller when raised by a call (an argument MLflow no longer takes, an attribute it renamed).
+_MISUSE = (TypeError, AttributeError, NameError)
+# These are ours only when our own code raised them; from inside a library they describe its data.
+_BUGS = (KeyError, IndexError, ValueError, AssertionError, NotImplementedError, ZeroDivisionError,
+         RecursionError)
+_PACKAGE = __name__.split(".")[0]
 
 
 def is_local(uri: str | None) -> bool:
@@ -31,6 +40,15 @@ def skinny_without_store(uri: str | None) -> bool:
     return is_local(uri) and importlib.util.find_spec("sqlalchemy") is None
 
 
+def is_unsupported_uri(exc: BaseException) -> bool:
+    """MLflow has no store for the URI's scheme (the user's input to fix)."""
+    try:
+        from mlflow.tracking.registry import UnsupportedModelRegistryStoreURIException as Unsupported
+    except ImportError:  # pragma: no cover - only called once mlflow imported
+        return False
+    return any(isinstance(e, Unsupported) for e in chain(exc))
+
+
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
@@ -42,20 +60,77 @@ def retarget(message: str, target: str) -> str:
     return f"{target}: {rest}" if sep and head != target else message
 
 
+def chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what caused it: MLflow re-raises requests' errors as MlflowException with the
+    original as `__context__` (or `__cause__`), so the type that says what happened is down the chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(seen) < 20:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _raised_by_us(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    return last is not None and last.tb_frame.f_globals.get("__name__", "").split(".")[0] == _PACKAGE
+
+
+def is_ours(exc: BaseException) -> bool:
+    """An error in our code, not a failure of the server, the network or the store."""
+    if isinstance(exc, (EvaluationError, OSError, UnicodeError)) or _library_type(exc):
+        return False
+    if isinstance(exc, _MISUSE):
+        return True
+    return isinstance(exc, _BUGS) and _raised_by_us(exc) or type(exc).__module__.split(".")[0] == _PACKAGE
+
+
+def _library_type(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] not in ("builtins", _PACKAGE, "json")
+
+
+def _requests_types() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(connection failures, retries exhausted), from requests and urllib3 when installed."""
+    try:
+        import requests
+        import urllib3.exceptions as u3
+    except ImportError:  # pragma: no cover - they come with mlflow
+        return (), ()
+    down = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, u3.NewConnectionError,
+            u3.ConnectTimeoutError, u3.ReadTimeoutError)
+    return down, (requests.exceptions.RetryError, u3.MaxRetryError)
+
+
 def status_of(exc: BaseException) -> int | None:
-    """The HTTP status behind a library error, when it carries one."""
-    response = getattr(exc, "response", None)
-    code = getattr(response, "status_code", None)
-    if isinstance(code, int):
-        return code
-    getter = getattr(exc, "get_http_status_code", None)
-    if callable(getter) and getattr(exc, "error_code", None) not in (None, "INTERNAL_ERROR"):
-        value = getter()
-        if isinstance(value, int) and value != 500:
-            return value
-    m = _HTTP_STATUS.search(str(exc))
-    if m:
-        return int(m[1] or m[2])
+    """The HTTP status behind a library error: the response's, else the one MLflow's error code stands
+    for (an MLflow INTERNAL_ERROR says nothing about the status)."""
+    for e in chain(exc):
+        code = getattr(getattr(e, "response", None), "status_code", None)
+        if isinstance(code, int):
+            return code
+        getter = getattr(e, "get_http_status_code", None)
+        if callable(getter) and getattr(e, "error_code", None) not in (None, "INTERNAL_ERROR"):
+            value = getter()
+            if isinstance(value, int):
+                return value
+    return None
+
+
+def _gave_up_status(exc: BaseException) -> int | None:
+    """urllib3 retried answers with a retryable status (429, 5xx) and gave up: which status.
+
+    urllib3 1.26 and 2.x give the status only in words: MaxRetryError.reason is a ResponseError
+    whose text is `too many {status_code} error responses` (urllib3.exceptions.ResponseError)."""
+    _, gave_up = _requests_types()
+    for e in chain(exc):
+        reason = getattr(e, "reason", None) if isinstance(e, gave_up) else None
+        for part in (reason, *(e.args if isinstance(e, gave_up) else ())):
+            m = re.search(r"too many (\d{3}) error responses", str(part))
+            if m:
+                return int(m[1])
     return None
 
 
@@ -73,7 +148,10 @@ def is_not_found(exc: BaseException) -> bool:
         return True
     if status_of(exc) == 404 or getattr(exc, "error_code", None) in _NOT_FOUND_CODES:
         return True
-    return "not found" in first_line(exc).lower()
+    # MLflow 2.16 to 3.17 (file and sqlalchemy registry stores, so the REST server too) answer a
+    # missing alias with INVALID_PARAMETER_VALUE: only the words say "not found".
+    return getattr(exc, "error_code", None) == "INVALID_PARAMETER_VALUE" and re.search(
+        r"\bRegistered model alias \S+ not found\b", first_line(exc)) is not None
 
 
 def translate(what: str, exc: BaseException, shown_uri: str) -> EvaluationError:
@@ -81,13 +159,14 @@ def translate(what: str, exc: BaseException, shown_uri: str) -> EvaluationError:
     if isinstance(exc, EvaluationError):
         return exc
     text = first_line(exc)
-    status = status_of(exc)
     where = f"(tracking URI {shown_uri})"
-    gave_up = _GAVE_UP.search(str(exc))
+    gave_up = _gave_up_status(exc)
     if gave_up:  # it answered, with errors only: say so, and stop calling it like a dead one
-        return unreachable(what, f"tracking server answered HTTP {gave_up[1]} to every retry", shown_uri)
-    if any(s in str(exc) for s in _UNREACHABLE) or type(exc).__name__ in _UNREACHABLE_TYPES:
+        return unreachable(what, f"tracking server answered HTTP {gave_up} to every retry", shown_uri)
+    down, _ = _requests_types()
+    if any(isinstance(e, (*down, ConnectionRefusedError, TimeoutError)) for e in chain(exc)):
         return unreachable(what, "tracking server unreachable", shown_uri)
+    status = status_of(exc)
     if status in (401, 403):
         return EvaluationError(f"{what}: access denied (HTTP {status}) {where}",
                                hint="check MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN")

@@ -1,19 +1,18 @@
-"""The `mlgov` command: a thin Click group; options -> settings -> run -> emit -> exit code."""
+"""The `mlgov` command: a thin Click group; options -> settings -> run -> deliver the findings -> exit code."""
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from mlgov_checks.cli.shared import Settings, emit, internal_error_line, say, write_report
-from mlgov_checks.errors import MlgovError
+from mlgov_checks.cli.guard import debugging, guarded
+from mlgov_checks.cli.shared import Settings, deliver_findings, say, write_report
 from mlgov_checks.version import __version__
 
-__all__ = ["Settings", "command_runner", "emit", "main", "say", "write_report"]
+__all__ = ["Settings", "command_runner", "deliver_findings", "main", "say", "write_report"]
 
 # Which module defines each sub-command. A module registers its commands on `main` when imported,
 # and is imported only when one of its commands runs (or help lists them): the card hook never
@@ -42,28 +41,17 @@ class MlgovGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MlgovError as e:
-            say(f"mlgov: error: {e}", err=True)
-            ctx.exit(e.exit_code)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except KeyboardInterrupt:
-            say("mlgov: interrupted", err=True)
-            ctx.exit(130)
-        except Exception as e:  # an unexpected failure: exit 3, never a bare traceback
-            if _debug(ctx):
-                import traceback
+        result: list[Any] = []
 
-                say(traceback.format_exc(), err=True, nl=False)
-            say(internal_error_line(e), err=True)
-            ctx.exit(3)
+        def run() -> int:
+            result.append(super(MlgovGroup, self).invoke(ctx))
+            return 0
 
-
-def _debug(ctx: click.Context) -> bool:
-    root = ctx.find_root()
-    return bool((root.obj or {}).get("debug")) or os.environ.get("MLGOV_DEBUG") == "1"
+        code = guarded(run, debug=lambda: debugging(bool((ctx.find_root().obj or {}).get("debug"))),
+                       passthrough=(click.exceptions.Exit, click.exceptions.Abort, click.ClickException))
+        if code:
+            ctx.exit(code)
+        return result[0]
 
 
 @click.group(cls=MlgovGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,7 +7,6 @@ goes to the Click CLI, which gives the same results for `card` too.
 
 from __future__ import annotations
 
-import os
 import sys
 
 
@@ -22,21 +21,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def card(paths: list[str]) -> int:
     """`mlgov card PATH...` with the defaults; errors as the Click CLI reports them."""
-    from mlgov_checks.cli.shared import internal_error_line, run_card, say
-    from mlgov_checks.errors import MlgovError
+    from mlgov_checks.cli.guard import guarded
+    from mlgov_checks.cli.shared import run_card
 
-    try:
-        return run_card(paths, {"format": "text"})
-    except MlgovError as e:
-        say(f"mlgov: error: {e}", err=True)
-        return e.exit_code
-    except KeyboardInterrupt:
-        say("mlgov: interrupted", err=True)
-        return 130
-    except Exception as e:  # an unexpected failure: exit 3, never a bare traceback
-        if os.environ.get("MLGOV_DEBUG") == "1":
-            import traceback
-
-            say(traceback.format_exc(), err=True, nl=False)
-        say(internal_error_line(e), err=True)
-        return 3
+    return guarded(lambda: run_card(paths, {"format": "text"}))

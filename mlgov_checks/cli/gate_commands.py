@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from mlgov_checks.cli._options import connect, mlflow_options, repo_option, report_options
-from mlgov_checks.cli.app import Settings, command_runner, emit, main, say
+from mlgov_checks.cli.app import Settings, command_runner, deliver_findings, main, say
 from mlgov_checks.errors import UsageError
 from mlgov_checks.targets import TARGETS_HELP, parse_targets
 
@@ -44,7 +44,7 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
     logged = [(c.display_path, c.content) for c in cards]
     root = locations.find_root(os.getcwd(), os.environ)
     repo_cards = [os.path.join(root, c) for c in gate.discover_cards(root)]
-    return emit(findings, settings, command=command, targets=result.targets, logged=logged,
+    return deliver_findings(findings, settings, command=command, targets=result.targets, logged=logged,
                 repo_cards=repo_cards)
 
 

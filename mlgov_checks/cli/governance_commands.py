@@ -17,7 +17,7 @@ from mlgov_checks.cli._options import (
     report_options,
     run_options,
 )
-from mlgov_checks.cli.app import Settings, command_runner, emit, main, say
+from mlgov_checks.cli.app import Settings, command_runner, deliver_findings, main, say
 from mlgov_checks.cli.shared import deliver_page
 from mlgov_checks.findings import Status
 
@@ -50,7 +50,7 @@ def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
         for line in outcome.actions:
             say(line)
         return 0
-    code = emit(outcome.findings, settings, command=command, targets=outcome.targets)
+    code = deliver_findings(outcome.findings, settings, command=command, targets=outcome.targets)
     for line in outcome.actions:
         say(line, err=settings.format != "text")
     return code
@@ -85,7 +85,7 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, sign
 
     settings = Settings.from_options(opts)
     if _blocked(settings):
-        return emit([], settings, command="approve")
+        return deliver_findings([], settings, command="approve")
     ssh = git_signing_key() if sign_with == "git" else sign_with
     key = SigningKey(ssh=ssh, key_file=key_file) if (ssh or key_file) else None
     reader, writer = connect(opts, settings.policy)
@@ -121,7 +121,7 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
     dest = Destination.of(alias=alias, stage=stage)  # exit 2 for a spelling MLflow would refuse
     settings = Settings.from_options(opts)
     if _blocked(settings):
-        return emit([], settings, command="promote")
+        return deliver_findings([], settings, command="promote")
     reader, writer = connect(opts, settings.policy)
     request = promote.Request(target, dest, actor=roles.current_actor(actor), dry_run=dry_run)
     outcome = promote.promote(request, policy=settings.policy, options=_gate_options(opts), reader=reader,
@@ -275,7 +275,7 @@ def log_card_cmd(path: str, run_id: str | None, tracking_uri: str | None, **opts
         artifact = training.log_model_card(path, run_id=run_id, policy=settings.policy,
                                            tracking_uri=tracking_uri)
     except CardRejectedError as e:
-        emit(e.findings, settings, command="log card", targets=(path,))
+        deliver_findings(e.findings, settings, command="log card", targets=(path,))
         say("mlgov log card: the card was not logged", err=True)
         return exit_code(e.findings)
     say(f"logged {path} as {artifact}")

@@ -1,4 +1,4 @@
-"""What the commands share, without Click: settings from options, one emit, one way to print.
+"""What the commands share, without Click: settings from options, one way to deliver findings, one way to print.
 
 The card hook runs from here without importing Click (`mlgov_checks.cli.entry`); the Click commands in
 `cli/` build the same Settings and call the same functions.
@@ -23,10 +23,6 @@ def say(text: str, *, err: bool = False, nl: bool = True) -> None:
     from mlgov_checks.reports.findings import emit as out
 
     out.say(text, err=err, nl=nl)
-
-
-def internal_error_line(e: BaseException) -> str:
-    return f"mlgov: internal error: {type(e).__name__}: {e} (re-run with --debug for details)"
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ def _parse_report(spec: str) -> tuple[str, str]:
     return fmt, path
 
 
-def emit(findings: Sequence[Finding], settings: Settings, *, command: str, targets: Sequence[str] = (),
+def deliver_findings(findings: Sequence[Finding], settings: Settings, *, command: str, targets: Sequence[str] = (),
          repo_cards: Sequence[str] = (), logged: Sequence[tuple[str, bytes]] = ()) -> int:
     """Print the stdout format, write every --report, publish GitHub output; return the exit code.
 
@@ -96,14 +92,14 @@ def emit(findings: Sequence[Finding], settings: Settings, *, command: str, targe
                         verbose=settings.verbose, policy_source=settings.policy.source,
                         targets=tuple(targets), layout=layout, sarif_category=settings.sarif_category,
                         junit_flavor=flavor_from_env(os.environ))
-    out.emit(out.report_outputs(findings, ctx, stdout_format=settings.format, files=settings.reports))
+    out.deliver(out.report_outputs(findings, ctx, stdout_format=settings.format, files=settings.reports))
     return exit_code(findings)
 
 
 def write_report(path: str, text: str) -> None:
     from mlgov_checks.reports.findings import emit as out
 
-    out.emit([out.Output(path, text)])
+    out.deliver([out.Output(path, text)])
 
 
 def run_card(paths: Sequence[str], opts: dict[str, Any]) -> int:
@@ -124,7 +120,7 @@ def run_card(paths: Sequence[str], opts: dict[str, Any]) -> int:
             f"{where} (files git tracks, or does not ignore); give paths, or run `mlgov init`", err=True)
         return 1
     findings = gate.run_cards(files, settings.policy)
-    return emit(findings, settings, command="card", targets=files, repo_cards=files)
+    return deliver_findings(findings, settings, command="card", targets=files, repo_cards=files)
 
 
 def _without_plain_readmes(files: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 from mlgov_checks.errors import ActionInputError as InputError
+from mlgov_checks.errors import UsageError
 
 COMMANDS = ("check", "card", "provenance", "metrics")
 FAIL_ON = ("fail", "error", "never")
@@ -119,13 +120,13 @@ def action_exit_code(code: int, status: str, fail_on: str) -> int:
 def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
     if not path:
         return
-    from mlgov_checks.reports.findings.emit import Output, emit
+    from mlgov_checks.reports.findings.emit import Output, deliver
 
     text = ""
     for name, value in outputs.items():
         delimiter = f"ghadelimiter_{uuid.uuid4()}"  # as @actions/core: safe for any value
         text += f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
-    emit([Output(path, text, append=True)])
+    deliver([Output(path, text, append=True)])
 
 
 def run(env: MutableMapping[str, str]) -> int:
@@ -140,10 +141,14 @@ def run(env: MutableMapping[str, str]) -> int:
         say(f"::error title=mlgov action::{escape_data(str(e))}")
         write_outputs(env.get("GITHUB_OUTPUT"), {"status": "error", "report": "", "sarif": ""})
         return 2
-    os.makedirs(out_dir, exist_ok=True)
-    for stale in (report, sarif):
-        if os.path.exists(stale):
-            os.remove(stale)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        for stale in (report, sarif):
+            if os.path.exists(stale):
+                os.remove(stale)
+    except OSError as e:
+        raise UsageError(f"cannot prepare the report directory {out_dir}: {e.strerror or e}",
+                         hint="set MLGOV_OUTPUT_DIR (or RUNNER_TEMP) to a writable directory") from e
     child_env = dict(env)
     if inputs.tracking_uri:
         child_env["MLFLOW_TRACKING_URI"] = inputs.tracking_uri
@@ -164,7 +169,10 @@ def run(env: MutableMapping[str, str]) -> int:
 
 
 def main() -> None:
-    raise SystemExit(run(os.environ))
+    """The Action's run step: failures handled as the CLI handles them (one line, never a traceback)."""
+    from mlgov_checks.cli.guard import guarded
+
+    raise SystemExit(guarded(lambda: run(os.environ), prog="mlgov action"))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""GitHub annotations: golden output, escaping parsed back, and what emit() writes in GitHub mode."""
+"""GitHub annotations: golden output, escaping parsed back, and what emit.deliver() writes in GitHub mode."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.reports.findings import ReportContext, render
-from mlgov_checks.reports.findings.emit import STDERR, STDOUT, Output, emit, report_outputs
+from mlgov_checks.reports.findings.emit import STDERR, STDOUT, Output, deliver, report_outputs
 from mlgov_checks.reports.findings.github_report import escape_data, escape_property
 from mlgov_checks.reports.findings.locations import RepoLayout
 
@@ -112,19 +112,19 @@ def test_outside_github_mode_only_stdout_and_reports(findings, ctx):
     assert [o.dest for o in out] == [STDOUT, "x.sarif"] and all(o.masked for o in out)
 
 
-def test_emit_appends_the_summary_and_an_unwritable_one_does_not_fail(findings, ctx, tmp_path, capsys):
+def test_deliver_appends_the_summary_and_an_unwritable_one_does_not_fail(findings, ctx, tmp_path, capsys):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    emit([Output(str(summary), "mine\n", masked=True, append=True, courtesy=True),
+    deliver([Output(str(summary), "mine\n", masked=True, append=True, courtesy=True),
           Output(str(tmp_path / "missing" / "dir" / "s.md"), "x", append=True, courtesy=True)])
     assert summary.read_text("utf-8") == "earlier step\nmine\n"
-    emit([Output("/proc/no-such-dir/s.md", "x", courtesy=True)])
+    deliver([Output("/proc/no-such-dir/s.md", "x", courtesy=True)])
     assert "cannot write the job summary" in capsys.readouterr().err
 
 
-def test_emit_masks_text_that_prepare_did_not(monkeypatch, capsys):
+def test_deliver_masks_text_that_prepare_did_not(monkeypatch, capsys):
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "hunter2-secret")
-    emit([Output(STDOUT, "password hunter2-secret at https://u:p@host/\n")])
+    deliver([Output(STDOUT, "password hunter2-secret at https://u:p@host/\n")])
     assert capsys.readouterr().out == "password *** at https://***@host/\n"
 
 

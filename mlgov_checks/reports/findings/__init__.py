@@ -58,7 +58,7 @@ def prepare(findings: Sequence[Finding], ctx: ReportContext,
 
 
 def render(name: str, findings: Sequence[Finding], ctx: ReportContext) -> str:
-    """One format, its credentials masked (for callers that do not write through `emit`)."""
+    """One format, its credentials masked (for callers that do not write through `emit.deliver`)."""
     renderer = get_renderer(name)
     safe, safe_ctx = prepare(findings, ctx)
     return renderer(safe, safe_ctx)

@@ -59,7 +59,7 @@ def report_outputs(findings: Sequence[Finding], ctx: ReportContext, *, stdout_fo
     return out
 
 
-def emit(outputs: Sequence[Output]) -> None:
+def deliver(outputs: Sequence[Output]) -> None:
     """Write every output in order; a report file that cannot be written is a usage error (exit 2)."""
     from mlgov_checks.secrets import masker
 
@@ -84,7 +84,7 @@ def emit(outputs: Sequence[Output]) -> None:
 
 def say(text: str, *, err: bool = False, nl: bool = True) -> None:
     """Plain text for the user (a success or refusal line, an error, a listing), masked like a report."""
-    emit([Output(STDERR if err else STDOUT, text + ("\n" if nl else ""))])
+    deliver([Output(STDERR if err else STDOUT, text + ("\n" if nl else ""))])
 
 
 def masked(value: T) -> T:

@@ -1,4 +1,4 @@
-"""GitHub Actions: workflow-command annotations on repository files (`emit` writes them).
+"""GitHub Actions: workflow-command annotations on repository files (`emit.deliver` writes them).
 
 `file=` is the finding's repository-root-relative path (`locations.py`), which is what the runner
 resolves against the workspace; a finding on an MLflow target names that target in its message.
