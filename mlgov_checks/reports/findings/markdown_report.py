@@ -1,13 +1,13 @@
 """Markdown report: a headline verdict, then per target a table of check, status and message.
 
 The GitHub job summary is this report; it also reads well as a pull-request comment or a file.
-No raw HTML (renderers that strip it would drop it): a cell's parts are joined with ` · `, its
-line breaks become spaces, and `at` names the repository file a finding points at (`locations.py`).
+No raw HTML (renderers that strip it would drop it): a cell's parts are joined with ` · `, each
+value escaped by `reports/tables.md_escape` (a finding's text brings no HTML, link or image), and
+`at` names the repository file a finding points at (`locations.py`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -15,23 +15,12 @@ from mlgov_checks.findings import Finding, Status, group_by_target, overall_stat
 from mlgov_checks.reports.findings._common import SEVERITY, layout_of, targets_in_order, worst
 from mlgov_checks.reports.findings.context import ReportContext
 from mlgov_checks.reports.findings.locations import Location, locate
+from mlgov_checks.reports.tables import md_escape as escape
 
 LABEL = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.ERROR: "❗ error",
          Status.WARN: "⚠️ warn", Status.WAIVED: "🔕 waived"}
 _HEADLINE = {"pass": "✅ {cmd}: compliant", "fail": "❌ {cmd}: NOT compliant",  # nosec B105
              "error": "❗ {cmd}: could not evaluate"}
-# Markdown and HTML that a finding's text must not trigger in a table cell or heading.
-_SPECIAL = re.compile(r"([\\`*_\[\]~|#])")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-def escape(text: str, *, newline: str = " ") -> str:
-    """Text shown literally in a GitHub-flavoured Markdown table cell (no HTML, links or emphasis)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _SPECIAL.sub(r"\\\1", text)
-    return _NEWLINE.sub(newline, text)
-
-
 def counts_line(findings: Sequence[Finding], n_targets: int) -> str:
     c = Counter(f.status for f in findings)
     parts = [_plural(n_targets, "target"), f"{c[Status.PASS]} passed", f"{c[Status.FAIL]} failed",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +16,7 @@ from mlgov_checks.governance.decisions import Decision, Field, Kind, iso_ms
 from mlgov_checks.governance.stages import GATED, Stage, stage_label
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
+from mlgov_checks.reports import tables
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Reader
@@ -27,6 +26,7 @@ FORMATS = ("csv", "json", "markdown")
 COLUMNS = ("version", "semantic_version", "stage", "aliases", "creator", "created", "run_id",
            "training_start", "params", "metrics", "artifact_uri", "git_commit", "reviewer", "approvals",
            "recorded_status", "recorded_at", "status_now", "bypassed")
+BYPASSED = "Moves that bypassed the gate"
 
 
 @dataclass(frozen=True)
@@ -144,26 +144,13 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
                  generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def _columns(audit: Audit) -> tuple[str, ...]:
-    return COLUMNS if audit.evaluated else tuple(c for c in COLUMNS if c != "status_now")
+    return tables.shown_columns(COLUMNS, evaluated=audit.evaluated)
 
 
 def to_csv(audit: Audit) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     cols = _columns(audit)
-    writer.writerow(cols)
-    for row in audit.rows:
-        writer.writerow([_cell(row[c]) for c in cols])
-    return out.getvalue()
+    return tables.csv_text(cols, ([row[c] for c in cols] for row in audit.rows))
 
 
 def to_json(audit: Audit) -> str:
@@ -173,17 +160,10 @@ def to_json(audit: Audit) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(audit: Audit) -> str:
     cols = _columns(audit)
-    lines = [f"# Audit: {_md(audit.model)}", ""]
-    if audit.flags:
-        lines += ["**Moves that bypassed the gate:**", ""] + [f"- {_md(f)}" for f in audit.flags] + [""]
-    lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_md(_cell(row[c])) for c in cols) + " |" for row in audit.rows]
+    lines = [f"# Audit: {tables.md_escape(audit.model)}", "", *tables.md_list(BYPASSED, audit.flags)]
+    lines += tables.md_table(cols, ([row[c] for c in cols] for row in audit.rows))
     return "\n".join(lines) + "\n"
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from typing import Any
 
+from mlgov_checks.reports import tables
+from mlgov_checks.reports.pages.audit import BYPASSED
 from mlgov_checks.reports.pages.inventory import Inventory, ModelRow
 
 COLUMNS = ("model", "latest_version", "versions", "production", "status_now", "approvals", "last_decision",
@@ -16,7 +16,7 @@ FORMATS = ("csv", "json", "markdown", "html")
 
 
 def _columns(inv: Inventory) -> tuple[str, ...]:
-    return COLUMNS if inv.evaluated else tuple(c for c in COLUMNS if c != "status_now")
+    return tables.shown_columns(COLUMNS, evaluated=inv.evaluated)
 
 
 def fields(row: ModelRow) -> dict[str, Any]:
@@ -27,21 +27,9 @@ def fields(row: ModelRow) -> dict[str, Any]:
             "days_since_review": row.days_since_review}
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def to_csv(inv: Inventory) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     cols = _columns(inv)
-    writer.writerow(cols)
-    for row in inv.rows:
-        values = fields(row)
-        writer.writerow([_cell(values[c]) for c in cols])
-    return out.getvalue()
+    return tables.csv_text(cols, ([fields(r)[c] for c in cols] for r in inv.rows))
 
 
 def to_json(inv: Inventory) -> str:
@@ -52,19 +40,13 @@ def to_json(inv: Inventory) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(inv: Inventory) -> str:
     cols = _columns(inv)
     lines = [f"# Model inventory: {len(inv.rows)} model(s)", "",
              f"Generated {inv.generated_at} by mlgov {inv.mlgov_version}; policy "
-             f"{_md(inv.policy_source or '(defaults)')} (sha256 {inv.policy_sha256[:16]})", ""]
-    if inv.flags:
-        lines += ["**Moves that bypassed the gate:**", ""] + [f"- {_md(f)}" for f in inv.flags] + [""]
-    lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_md(_cell(fields(r)[c])) for c in cols) + " |" for r in inv.rows]
+             f"{tables.md_escape(inv.policy_source or '(defaults)')} (sha256 {inv.policy_sha256[:16]})", "",
+             *tables.md_list(BYPASSED, inv.flags)]
+    lines += tables.md_table(cols, ([fields(r)[c] for c in cols] for r in inv.rows))
     return "\n".join(lines) + "\n"
 
 
