@@ -10,10 +10,10 @@ from mlgov_checks.backend import convert as records
 from mlgov_checks.backend.artifacts import Evidence
 from mlgov_checks.backend.client import Client
 from mlgov_checks.backend.failures import retarget
-from mlgov_checks.backend.resolve import Problem, Resolution, Resolved
+from mlgov_checks.backend.resolve import Problem, Resolution, Resolved, no_model
 from mlgov_checks.backend.scan import quote
 from mlgov_checks.backend.spec import FetchSpec
-from mlgov_checks.errors import EvaluationError
+from mlgov_checks.errors import EvaluationError, NotFoundError
 from mlgov_checks.records import ModelRecord, ModelVersionRecord, RunRecord
 from mlgov_checks.targets import Target
 
@@ -40,6 +40,13 @@ class Reader:
         found = self.client.paged(f"models:/{name}", lambda tok: c.search_model_versions(
             f"name = {quote(name)}", max_results=config.VERSION_PAGE, page_token=tok))
         return {str(v.version): records.version_record(v) for v in found}
+
+    def existing_versions(self, name: str) -> dict[str, ModelVersionRecord]:
+        """`versions_of`, for a command about one model: none is a NotFoundError (exit 3)."""
+        found = self.versions_of(name)
+        if not found:
+            raise NotFoundError(no_model(name, self.shown_uri))
+        return found
 
     def version_by_alias(self, name: str, alias: str) -> ModelVersionRecord | None:
         """The version an alias points at, or None when the model has no such alias."""

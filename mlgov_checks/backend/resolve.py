@@ -69,6 +69,12 @@ def with_context(mv: ModelVersionRecord, *, run: RunRecord | None, requested_as:
                    earlier_semantic_versions=records.earlier_semvers(versions, mv.version))
 
 
+def no_model(name: str, shown_uri: str, target: str | None = None) -> str:
+    """What every command says of a registered model that is not there (exit 3: docs/exit-codes.md)."""
+    where = target or f"models:/{name}"
+    return f"{where}: registered model {name!r} not found or has no versions (tracking URI {shown_uri})"
+
+
 class Resolution:
     """The steps of `Reader.resolve`, each one batched over every target."""
 
@@ -149,7 +155,7 @@ class Resolution:
     def _not_found(self, t: Target) -> str:
         where = f"(tracking URI {self.reader.shown_uri})"
         if not self.by_name[t.name or ""]:
-            return f"{t.text}: registered model {t.name!r} not found or has no versions {where}"
+            return no_model(t.name or "", self.reader.shown_uri, t.text)
         if t.alias:
             return f"{t.text}: model {t.name!r} has no alias @{t.alias} {where}"
         return f"{t.text}: model {t.name!r} has no version {t.version} {where}"

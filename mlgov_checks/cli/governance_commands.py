@@ -143,6 +143,8 @@ def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     reader, _ = connect(opts, Settings.from_options(opts).policy)
     # Masked before JSON escaping can respell a secret.
     rows = [masked({**d.fields, "run_id": d.run_id}) for d in decisions.read(reader, model)]
+    if not rows:
+        reader.existing_versions(model)  # the log outlives a model; a model never there is exit 3
     if fmt == "json":
         say(json.dumps({"model": model, "decisions": rows}, indent=2, ensure_ascii=False))
         return 0

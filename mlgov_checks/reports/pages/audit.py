@@ -87,9 +87,7 @@ def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
 def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | None = None,
           until: dt.datetime | None = None, evaluate: GateOptions | None = None) -> Audit:
     """One paged version search, runs by id in chunks, one alias read, one decision-log search."""
-    found = reader.versions_of(name)
-    if not found:
-        raise UsageError(f"registered model {name!r} not found or has no versions")
+    found = reader.existing_versions(name)  # a model that is not there: exit 3, as in every command
     runs = reader.runs([mv.run_id for mv in found.values() if mv.run_id])
     aliases = reader.model_aliases(name)
     by_version: dict[str, list[str]] = {}
