@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import os
 import posixpath
-import shutil
 import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -109,24 +108,38 @@ def log_model_card(path: str, *, run_id: str | None = None, policy: Policy | Non
                    tracking_uri: str | None = None) -> str:
     """Validate the card with the `mlgov card` checks, then log it as the policy's card artifact.
 
-    A failing card raises CardRejectedError and nothing is logged. Returns the artifact path
+    A failing card raises CardRejectedError and nothing is logged. The file is read once: the bytes
+    checked are the bytes logged, whatever happens to `path` meanwhile. Returns the artifact path
     (`documentation/model_card.yaml` by default), whatever the local file is called.
     """
     from mlgov_checks.checks import card
 
     effective = policy or load_policy()
-    findings = card.check_file(path, effective)
-    bad = [f for f in findings if f.status in (Status.FAIL, Status.ERROR)]
-    if bad:
-        first = bad[0]
-        raise CardRejectedError(f"{first.location}: {first.check} {first.message} "
-                                f"({len(bad)} problem(s)); the card was not logged", bad)
+    limit = int(effective.section("card")["max_bytes"])
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)  # over the limit: the check below says so
+    except OSError as e:
+        raise UsageError(f"cannot read the model card {path}: {e.strerror or e}") from e
     artifact = str(effective.section("evidence")["card_artifact"]).strip("/")
     folder, name = posixpath.split(artifact)
-    writer = _writer(tracking_uri)
-    target_run = _run_id(writer, run_id)
-    with tempfile.TemporaryDirectory(prefix="mlgov-card-") as tmp:
-        local = os.path.join(tmp, name)
-        shutil.copyfile(path, local)
-        writer.log_file(target_run, local, folder or None)
+    with tempfile.TemporaryDirectory(prefix="mlgov-card-") as tmp:  # private to this user (0700)
+        checked = _private_copy(data, os.path.join(tmp, "checked"), os.path.basename(path))
+        findings = card.check_file(checked, effective, display_path=path)
+        bad = [f for f in findings if f.status in (Status.FAIL, Status.ERROR)]
+        if bad:
+            first = bad[0]
+            raise CardRejectedError(f"{first.location}: {first.check} {first.message} "
+                                    f"({len(bad)} problem(s)); the card was not logged", bad)
+        writer = _writer(tracking_uri)
+        writer.log_file(_run_id(writer, run_id), _private_copy(data, tmp, name), folder or None)
     return artifact
+
+
+def _private_copy(data: bytes, folder: str, name: str) -> str:
+    """`data` as `folder/name` (the card's own name, so that its format is read as it was written)."""
+    os.makedirs(folder, exist_ok=True)
+    local = os.path.join(folder, name)
+    with open(local, "wb") as fh:
+        fh.write(data)
+    return local
