@@ -48,6 +48,8 @@ class EvaluationError(MlgovError):
     """The target could not be evaluated: server down, auth refused, not found, timeout (exit 3)."""
 
     exit_code = 3
+    code: str | None = None  # MLflow's error code behind it, when there was one
+    status: int | None = None  # the HTTP status behind it, when there was one
 
 
 class NotFoundError(EvaluationError):

@@ -111,3 +111,17 @@ def test_a_lookup_error_is_ours_only_when_our_code_raised_it():
                                  MlflowException("boom"), requests.exceptions.ChunkedEncodingError("reset")])
 def test_library_and_system_failures_are_not_ours(exc):
     assert not failures.is_ours(exc)
+
+
+def test_an_older_server_refusing_a_filter_is_told_by_its_code_not_its_words():
+    from mlgov_checks.backend.scan import _rejects_in
+
+    refused = RestException({"error_code": "INVALID_PARAMETER_VALUE", "message": "Invalid comparator 'IN'"})
+    err = failures.translate("model versions", refused, URI)
+    assert (err.code, err.status) == ("INVALID_PARAMETER_VALUE", 400) and _rejects_in(err)
+    worded = failures.translate("model versions", MlflowException("invalid comparator, not supported"), URI)
+    assert not _rejects_in(worded)  # an INTERNAL_ERROR whose words look like a refusal is not one
+    response = requests.Response()
+    response.status_code = 403
+    denied = failures.translate("model versions", requests.exceptions.HTTPError("x", response=response), URI)
+    assert not _rejects_in(denied)

@@ -155,9 +155,17 @@ def is_not_found(exc: BaseException) -> bool:
 
 
 def translate(what: str, exc: BaseException, shown_uri: str) -> EvaluationError:
-    """The one place a library failure becomes an EvaluationError (exit 3) with a reason to act on."""
+    """The one place a library failure becomes an EvaluationError (exit 3) with a reason to act on;
+    it keeps MLflow's error code and the HTTP status for callers that decide by them."""
     if isinstance(exc, EvaluationError):
         return exc
+    err = _translated(what, exc, shown_uri)
+    code = getattr(exc, "error_code", None)
+    err.code, err.status = (code if isinstance(code, str) else None), status_of(exc)
+    return err
+
+
+def _translated(what: str, exc: BaseException, shown_uri: str) -> EvaluationError:
     text = first_line(exc)
     where = f"(tracking URI {shown_uri})"
     gave_up = _gave_up_status(exc)

@@ -42,10 +42,9 @@ def _search(client: Client, what: str, where: str) -> Iterator[Any]:
 
 
 def _rejects_in(err: EvaluationError) -> bool:
-    """An older server refused `name IN (...)` (a bad filter, not a dead or forbidden server)."""
-    text = err.message.lower()
-    return "access denied" not in text and "unreachable" not in text and (
-        "invalid" in text or "unsupported" in text or "not supported" in text or "comparator" in text)
+    """An older server refused `name IN (...)`: a bad filter (MLflow's INVALID_PARAMETER_VALUE, or a
+    400), not a dead or forbidden server."""
+    return err.code in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST") or err.status == 400
 
 
 def versions_of_models(client: Client, names: Sequence[str]) -> dict[str, list[ModelVersionRecord]]:
