@@ -48,6 +48,11 @@ class Reader:
             raise NotFoundError(no_model(name, self.shown_uri))
         return found
 
+    def run(self, run_id: str) -> RunRecord | None:
+        """One run by id, None when there is none."""
+        found = self.client.or_none(f"runs:/{run_id}", lambda: self.client.client.get_run(run_id))
+        return records.run_record(found) if found is not None else None
+
     def version_by_alias(self, name: str, alias: str) -> ModelVersionRecord | None:
         """The version an alias points at, or None when the model has no such alias."""
         mv = self.client.or_none(f"models:/{name}@{alias}",

@@ -57,11 +57,12 @@ class StoreState:
             return {}
 
     def decision(self, run_id: str) -> RunRecord | None:
+        """The run, when it is one of the decision log's (a run elsewhere is no decision)."""
         reader = self.backend.reader
-        experiment = reader.decisions_experiment()
-        if experiment is None:
+        run = reader.run(run_id)
+        if run is None or run.experiment_id != reader.decisions_experiment():
             return None
-        return reader.runs([run_id], {run_id: experiment}).get(run_id)
+        return run
 
     def record_break_glass(self, tags: Mapping[str, str], run_name: str) -> str:
         """A finished decision-log run holding the break-glass decision (tags only): its id."""
