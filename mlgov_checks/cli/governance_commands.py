@@ -158,17 +158,31 @@ def decisions_cmd(model: str, fmt: str, **opts: Any) -> int:
     return 0
 
 
+def _events(path: str | None) -> list[dict[str, Any]]:
+    if path is None:
+        return []
+    from mlgov_checks.errors import UsageError
+    from mlgov_checks.integrations.server.webhook import read_events
+
+    try:
+        return read_events(path)
+    except OSError as e:
+        raise UsageError(f"--webhook-events: cannot read {path}: {e.strerror}") from e
+
+
 @main.command("audit")
 @click.argument("model")
 @click.option("--since", default=None, metavar="DATE",
               help="Versions created on or after (YYYY-MM-DD or ISO).")
 @click.option("--until", default=None, metavar="DATE", help="Versions created on or before (inclusive).")
+@click.option("--webhook-events", "events", default=None, metavar="FILE",
+              help="Also flag the alias events `mlgov webhook-receiver` recorded in FILE.")
 @page_options("Also run the gate on every version (slower).")
 @mlflow_options
 @policy_option
 @command_runner
-def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output: str | None,
-              evaluate: bool, **opts: Any) -> int:
+def audit_cmd(model: str, since: str | None, until: str | None, events: str | None, fmt: str,
+              output: str | None, evaluate: bool, **opts: Any) -> int:
     """One row per version: lineage, approvals, recorded and current status; flags bypassed moves.
 
     Exit 1 when an alias or a Staging/Production stage points at a version with no recorded
@@ -188,7 +202,7 @@ def audit_cmd(model: str, since: str | None, until: str | None, fmt: str, output
     report = audit.build(model, reader=reader, policy=policy,
                          since=audit.parse_when(since, end=False) if since else None,
                          until=audit.parse_when(until, end=True) if until else None,
-                         evaluate=_gate_options(opts) if evaluate else None)
+                         evaluate=_gate_options(opts) if evaluate else None, events=_events(events))
     if fmt == "html":
         from mlgov_checks.reports.pages.html import render_audit
 

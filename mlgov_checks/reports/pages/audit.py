@@ -70,6 +70,23 @@ def break_glass_flags(name: str, log: Sequence[Decision]) -> list[str]:
             for d in log if d.action == Kind.BREAK_GLASS.value]
 
 
+def event_flags(name: str, events: Sequence[Mapping[str, Any]], log: Sequence[Decision]) -> list[str]:
+    """Alias events MLflow's webhooks delivered (`mlgov webhook-receiver`) with no carried-out promotion."""
+    promoted = decisions.promoted_pairs(log)
+    out = []
+    for e in events:
+        data = e.get("data") or {}
+        if e.get("entity") != "model_version_alias" or data.get("name") != name:
+            continue
+        alias, when = str(data.get("alias", "")), e.get("timestamp", "")
+        if e.get("action") == "created" and (str(data.get("version", "")), f"@{alias}") not in promoted:
+            out.append(f"{name}: webhook at {when}: @{alias} set on version {data.get('version')} with no "
+                       "recorded `mlgov promote` decision")
+        elif e.get("action") == "deleted":
+            out.append(f"{name}: webhook at {when}: @{alias} deleted")
+    return out
+
+
 def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
              promoted: set[tuple[str, str]]) -> dict[str, list[str]]:
     """Version -> the aliases/stages pointing at it with no recorded promote decision for that move."""
@@ -85,7 +102,8 @@ def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
 
 
 def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | None = None,
-          until: dt.datetime | None = None, evaluate: GateOptions | None = None) -> Audit:
+          until: dt.datetime | None = None, evaluate: GateOptions | None = None,
+          events: Sequence[Mapping[str, Any]] = ()) -> Audit:
     """One paged version search, runs by id in chunks, one alias read, one decision-log search."""
     found = reader.existing_versions(name)  # a model that is not there: exit 3, as in every command
     runs = reader.runs([mv.run_id for mv in found.values() if mv.run_id])
@@ -135,7 +153,7 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
         })
     flags = [f"{name}: {dest} points at version {number} with no recorded `mlgov promote` decision"
              for number, dests in sorted(flagged.items(), key=lambda kv: int(kv[0])) for dest in dests]
-    flags += break_glass_flags(name, log)
+    flags += break_glass_flags(name, log) + event_flags(name, events, log)
     return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None, versions=tuple(shown),
                  aliases=aliases, decisions=tuple(log), bypassed=flagged,
                  findings={t: tuple(f) for t, f in grouped.items()}, policy=policy,

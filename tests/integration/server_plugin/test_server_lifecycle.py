@@ -4,15 +4,11 @@ recorded and audited, a policy edit picked up by every worker, an invalid policy
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 import yaml
 from mlflow.exceptions import MlflowException
 
-from tests.conftest import REPO_ROOT
 from tests.integration.conftest import running_server
 from tests.integration.server_plugin.conftest import (
     ADMIN,
@@ -22,6 +18,7 @@ from tests.integration.server_plugin.conftest import (
     plugin_metadata,
     write_config,
 )
+from tests.integration.server_plugin.helpers import audit
 from tests.integration.server_plugin.test_protected_surface import API, BREAK_GLASS, UI, fresh_model
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -48,16 +45,6 @@ def test_the_plain_client_is_refused_naming_the_missing_evidence_then_allowed(gu
     status, body = guarded.http("POST", f"{UI}/registered-models/alias", {"name": other, "alias": "champion",
                                                                           "version": "1"})
     assert status == 200, body
-
-
-def audit(guarded, name: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    if guarded.authenticated:
-        env.update(MLFLOW_TRACKING_USERNAME=ADMIN, MLFLOW_TRACKING_PASSWORD=guarded.passwords[ADMIN])
-    return subprocess.run([sys.executable, "-m", "mlgov_checks", "audit", name, "--tracking-uri", guarded.url,
-                           "--policy", str(guarded.policy_file), "--format", "json"],
-                          capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_break_glass_needs_the_configuration_and_a_reason_and_is_recorded_and_audited(guarded):
