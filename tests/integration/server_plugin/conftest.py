@@ -159,8 +159,9 @@ def guarded_server(base: Path, kind: str, *, policy: dict | None = None, extra_e
 def guarded(request, tmp_path_factory):
     """Each guarded server in turn (pytest finishes one before starting the next)."""
     with guarded_server(tmp_path_factory.mktemp(f"guarded-{request.param}"), request.param,
-                        extra_env={"MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
-                                   "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https"}) as srv:
+                        extra_env={"MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",  # loopback receivers
+                                   "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+                                   "MLFLOW_WEBHOOK_CACHE_TTL": "1"}) as srv:  # a new webhook is seen at once
         yield srv
 
 
