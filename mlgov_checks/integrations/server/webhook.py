@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from mlgov_checks.reports.findings.emit import Output, emit, say
+from mlgov_checks.reports.findings.emit import Output, deliver, say
 
 SIGNATURE, TIMESTAMP, DELIVERY = "X-MLflow-Signature", "X-MLflow-Timestamp", "X-MLflow-Delivery-Id"
 TOLERANCE = 300  # seconds a delivery's timestamp may be off: an older signed body is a replay
@@ -106,7 +106,7 @@ class Receiver:
             if event.delivery in self._seen:
                 return 204, "repeated delivery"
             self._seen.add(event.delivery)
-            emit([Output(self.events, event.line(), append=True)])
+            deliver([Output(self.events, event.line(), append=True)])
         return 204, "recorded"
 
     def serve(self, host: str, port: int) -> ThreadingHTTPServer:
