@@ -59,12 +59,14 @@ def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:
     return quorum(version, ctx.policy)
 
 
-def quorum(version: ModelVersionRecord, policy: Policy, signers: AllowedSigners | None = None) -> Iterator[Finding]:
+def quorum(version: ModelVersionRecord, policy: Policy, signers: AllowedSigners | None = None, *,
+           content: bool = True) -> Iterator[Finding]:
     """The approval findings of one version under `policy` (`signers`: the trust root, by default the
-    file `approval.allowed_signers` names): what a server plugin calls to judge a version."""
+    file `approval.allowed_signers` names): what a server plugin calls to judge a version.
+    `content=False` skips only the comparison with the model files and card (see `verify`)."""
     conf = policy.section("approval")
     target = version.target
-    counted, notes = valid_approvals(version, policy, signers)
+    counted, notes = valid_approvals(version, policy, signers, content=content)
     for note in notes:
         yield IGNORED.warned(target, note)
     names = [a.person for a in counted]
