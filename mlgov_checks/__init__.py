@@ -7,8 +7,8 @@ from typing import Any
 from mlgov_checks.version import __version__
 
 # The training-side helpers, imported on first use so that `import mlgov_checks` stays cheap.
-_LAZY = {"log_provenance", "log_review", "log_model_card"}
-__all__ = ["__version__", "log_model_card", "log_provenance", "log_review"]
+_LAZY = {"log_provenance", "log_review", "log_model_card", "sign_model"}
+__all__ = ["__version__", "log_model_card", "log_provenance", "log_review", "sign_model"]
 
 
 def __getattr__(name: str) -> Any:  # PEP 562

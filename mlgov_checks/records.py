@@ -52,6 +52,15 @@ class CardArtifact:
 
 
 @dataclass(frozen=True)
+class ModelOrigin:
+    """Which run the version's model files come from, and how the backend knows it."""
+
+    run_id: str | None  # None: nothing the registry holds names a run
+    via: str  # e.g. "logged model m-...", "source runs:/ID/model"
+    run: RunRecord | None = None  # that run, read when it is not the version's own run
+
+
+@dataclass(frozen=True)
 class ModelVersionRecord:
     """One registered model version and its evidence."""
 
@@ -86,6 +95,10 @@ class ModelVersionRecord:
     # asked for it; `model_digest_note` says why there is none (no model files found).
     model_digest: ModelDigest | None = None
     model_digest_note: str | None = None
+    model_origin: ModelOrigin | None = None  # where the model files come from (read with the evidence)
+    # The model-signing bundle stored for the model (`mlgov sign`), when the policy asks for one.
+    model_signature: bytes | None = None
+    model_signature_path: str | None = None  # where in the version's run it is (or would be)
 
     @property
     def target(self) -> str:

@@ -22,6 +22,9 @@ FILE_WRITES = {
     ("integrations/training.py", "fh.write"): "the card's own bytes, copied once to a private directory to be "
                                               "checked and logged",
     ("evidence/sshsig.py", "fh.write"): "ssh-keygen's inputs (signers, signature) in a private temporary directory",
+    ("backend/model_files.py", "fh.write"): "a model's own bytes, copied for `mlgov sign` into a temporary directory",
+    ("evidence/modelsig.py", "sig_file.write_bytes"): "the signature bundle for model-signing, in a temp directory",
+    ("evidence/modelsig.py", "path.write_bytes"): "the policy's public keys for model-signing, in a temp directory",
 }
 
 

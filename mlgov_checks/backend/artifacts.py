@@ -6,11 +6,12 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mlgov_checks.backend import stores
+from mlgov_checks.backend import convert, model_files, stores
 from mlgov_checks.backend.client import Client
 from mlgov_checks.backend.model_files import Hashed, hash_model, model_dirs
+from mlgov_checks.backend.origin import origin_of
 from mlgov_checks.backend.spec import FetchSpec
-from mlgov_checks.records import CardArtifact, ModelVersionRecord
+from mlgov_checks.records import CardArtifact, ModelOrigin, ModelVersionRecord
 
 
 def _depth(path: str) -> int:
@@ -63,6 +64,7 @@ class Evidence:
             self.run_store = _Listings(client, self.what, repo)
         self._model: tuple[str, _Listings] | None = None
         self._model_read = False
+        self._model_run: str | None = None  # the logged model's source run
 
     def logged_model(self) -> tuple[str, _Listings] | None:
         """(name, listings) of the MLflow 3 logged model behind the version, read on first use."""
@@ -74,7 +76,51 @@ class Evidence:
                                  per_target=True)
         repo = self.client.artifact_repository(self.what, model.artifact_location)
         self._model = (model.name, _Listings(self.client, self.what, repo))
+        self._model_run = getattr(model, "source_run_id", None) or None
         return self._model
+
+    def origin(self) -> ModelOrigin:
+        """The run the model comes from; that run read too when it is not the version's own."""
+        run = self.version.run
+        logged = (self.version.model_id, self._model_run) if self.logged_model() and self.version.model_id else None
+        found = origin_of(self.version, artifact_uri=(run.artifact_uri or "") if run else "", logged=logged)
+        if found.run_id and found.run_id != self.version.run_id:
+            rid = found.run_id
+            other = self.client.or_none(f"run {rid}", lambda: self.client.client.get_run(rid), per_target=True)
+            return replace(found, run=convert.run_record(other) if other is not None else None)
+        return found
+
+    def model_store(self) -> tuple[_Listings, str, str | None] | None:
+        """(store, directory in it, signature key) of the version's model files, None when unknown."""
+        lm = self.logged_model()
+        if lm is not None:
+            return lm[1], "", None
+        run = self.version.run
+        dirs = model_dirs(self.version, run.artifact_uri or "" if run else "")
+        if dirs and self.run_store is not None:
+            return self.run_store, dirs[0], dirs[0]
+        return None
+
+    def signature(self) -> tuple[str | None, bytes | None]:
+        """(where the model's signature belongs in the run, its bytes when it is there)."""
+        found = self.model_store()
+        if found is None or self.run_store is None:
+            return None, None
+        path = model_files.signature_path(self.version, found[2])
+        store, limit = self.run_store, model_files.SIGNATURE_LIMIT
+        if not store.exists(path):
+            return path, None
+        return path, self.client.call(self.what, lambda: stores.read_bounded(store.repo, path, limit), per_target=True)
+
+    def download(self, dest: str) -> tuple[int, str] | None:
+        """Every model file written below `dest`, each streamed once: (how many, the signature's path)."""
+        found = self.model_store()
+        if found is None:
+            return None
+        store, base, key = found
+        count = model_files.write_files(store, base, dest,
+                                        call=lambda f: self.client.call(self.what, f, per_target=True))
+        return count, model_files.signature_path(self.version, key)
 
     def exists(self, path: str) -> bool:
         path = path.strip("/")
@@ -88,7 +134,7 @@ class Evidence:
     def collect(self) -> ModelVersionRecord:
         """The version with `artifacts` (the asked-for paths that exist) and `card` filled in."""
         if self.run_store is None:
-            return replace(self.version, artifacts=())
+            return replace(self.version, artifacts=(), model_origin=self.origin())
         spec = self.spec
         card_path = (spec.card_artifact or "").strip("/")
         # Shallow paths first: a root listing (needed for requirements.txt anyway) then prunes the
@@ -115,8 +161,10 @@ class Evidence:
             model_file = (CardArtifact(artifact_path=model_files[0], display_path=f"{self.what}/{model_files[0]}",
                                        content=kept, size=len(kept)) if kept is not None else self.read(model_files[0]))
         files = hashed[2] if hashed is not None else None
+        sig_path, signature = self.signature() if spec.model_signature else (None, None)
         return replace(self.version, artifacts=tuple(dict.fromkeys(found)), card=card, model_file=model_file,
-                       model_digest=files.digest if files else None, model_digest_note=files.note if files else None)
+                       model_digest=files.digest if files else None, model_digest_note=files.note if files else None,
+                       model_origin=self.origin(), model_signature=signature, model_signature_path=sig_path)
 
     def hash_model(self, model_dir: str | None) -> tuple[str, bytes | None, Hashed] | None:
         """(the hashed model's MLmodel path, its bytes, the digest), when the spec asks for this version's."""

@@ -122,3 +122,35 @@ def model_dirs(version: ModelVersionRecord, artifact_uri: str) -> list[str]:
     else:
         found = ""
     return [found] if found else []
+
+
+SIGNATURES = "mlgov/signatures"  # where `mlgov sign` stores a model's signature, in the version's run
+SIGNATURE_LIMIT = 1 << 20
+
+
+def signature_path(version: ModelVersionRecord, model_dir: str | None) -> str:
+    """Where the signature of the version's model is kept in the version's run: by logged model or run directory."""
+    key = version.model_id if model_dir is None else model_dir.strip("/")
+    return f"{SIGNATURES}/{key}.sig"
+
+
+def write_files(store: Listings, base: str, dest: str, *, call: Any) -> int:
+    """Every model file under `base` streamed once into `dest` (what `mlgov sign` signs): how many."""
+    import os
+
+    count = 0
+    for path in walk(store, base):
+        rel = posixpath.relpath(path, base) if base else path
+        if digests.ignored(rel) or rel.startswith("../"):
+            continue
+        local = os.path.join(dest, *rel.split("/"))
+        os.makedirs(os.path.dirname(local), exist_ok=True)
+
+        def one(p: str = path, out: str = local) -> None:
+            with open(out, "wb") as fh:
+                for chunk in stores.stream(store.repo, p):
+                    fh.write(chunk)
+
+        call(one)
+        count += 1
+    return count

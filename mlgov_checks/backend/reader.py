@@ -64,6 +64,29 @@ class Reader:
         model = self.client.call(f"models:/{name}", lambda: self.client.client.get_registered_model(name))
         return {str(a): str(v) for a, v in (getattr(model, "aliases", None) or {}).items()}
 
+    def model_tags(self, name: str) -> dict[str, str]:
+        """The registered model's own tags."""
+        model = self.client.call(f"models:/{name}", lambda: self.client.client.get_registered_model(name))
+        return {str(k): str(v) for k, v in (getattr(model, "tags", None) or {}).items()}
+
+    def run_file(self, run_id: str, artifact_uri: str, path: str, limit: int = 1 << 20) -> bytes | None:
+        """A file of a run's artifacts (at most `limit + 1` bytes), None when the run has none there.
+
+        Listed first: a missing file is then no download (MLflow 2.x's proxy answers a missing one
+        with HTTP 500, not 404).
+        """
+        import posixpath
+
+        from mlgov_checks.backend import stores
+
+        what = f"runs:/{run_id}"
+        repo = self.client.artifact_repository(what, artifact_uri)
+        folder = posixpath.dirname(path)
+        listed = self.client.call(what, lambda: repo.list_artifacts(folder or None), per_target=True)
+        if path not in {f.path.rstrip("/") for f in listed if not f.is_dir}:
+            return None
+        return self.client.call(what, lambda: stores.read_bounded(repo, path, limit), per_target=True)
+
     def registered_models(self, filter_string: str | None = None) -> list[ModelRecord]:
         """Every registered model (matching MLflow's search syntax when given), by name."""
         return scan.registered_models(self.client, filter_string)
@@ -141,6 +164,11 @@ class Reader:
     def resolve(self, targets: Sequence[Target], spec: FetchSpec) -> list[Resolved]:
         """Records for every target, in order; a target that fails is a Resolved with an error."""
         return Resolution(self, targets, spec).run()
+
+    def download_model(self, version: ModelVersionRecord, dest: str) -> tuple[int, str] | None:
+        """The version's model files written below `dest`: (how many, where its signature belongs in the
+        version's run); None when the model's files cannot be located."""
+        return Evidence(self.client, version, FetchSpec()).download(dest)
 
     def add_evidence(self, found: dict[str, ModelVersionRecord], spec: FetchSpec,
                      problems: dict[str, Problem]) -> None:

@@ -17,4 +17,5 @@ class FetchSpec:
     model_file: bool = False  # also read the logged model's MLmodel file (its signature)
     model_digest: bool = False  # stream every version's model files once into their root digest
     model_digest_tag_prefix: str | None = None  # ... or only the versions carrying a tag with this prefix
+    model_signature: bool = False  # read the model's stored signature (mlgov/signatures/ in the run)
     baseline_alias: str | None = None  # resolve this alias of each model as the metrics baseline

@@ -104,6 +104,12 @@ class Writer:
         promotion back is worth one more try (a later failure stops further calls again)."""
         self.client._down = None  # noqa: SLF001 - the client's breaker, owned by the same backend
 
+    def set_model_tag(self, name: str, key: str, value: str) -> None:
+        self.client.call(f"models:/{name}", lambda: self._c.set_registered_model_tag(name, key, value))
+
+    def delete_model_tag_if_present(self, name: str, key: str) -> None:
+        self.client.or_none(f"models:/{name}", lambda: self._c.delete_registered_model_tag(name, key))
+
     def delete_alias_if_present(self, name: str, alias: str) -> None:
         self.client.or_none(f"models:/{name}@{alias}",
                             lambda: self._c.delete_registered_model_alias(name, alias))

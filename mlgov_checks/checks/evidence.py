@@ -8,6 +8,8 @@ from typing import Any
 from mlgov_checks.checks import approvals
 from mlgov_checks.checks._base import Check, Context, check_from
 from mlgov_checks.checks.card.logged import check_card_artifact, check_card_metrics, check_card_signature
+from mlgov_checks.checks.model_signature import SIGNATURE, check_model_signature
+from mlgov_checks.checks.origin import MODEL_ORIGIN, check_model_origin
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
@@ -216,12 +218,13 @@ VERSION_TAGS = check_from(check_version_tags, "evidence-version-tags", "Version 
 SEMANTIC_VERSION = check_from(check_semantic_version, "evidence-semantic-version",
                               "Version has a semantic version tag")
 
-CHECKS = (REACHABLE, SOURCE_RUN, ARTIFACTS, REQUIREMENTS, DESCRIPTION, APPROVAL, RUN_TAGS, VERSION_TAGS,
-          SEMANTIC_VERSION)
+CHECKS = (REACHABLE, SOURCE_RUN, MODEL_ORIGIN, SIGNATURE, ARTIFACTS, REQUIREMENTS, DESCRIPTION, APPROVAL, RUN_TAGS,
+          VERSION_TAGS, SEMANTIC_VERSION)
 
 EVALUATORS: tuple[Callable[[ModelVersionRecord, Policy], Iterator[Finding]], ...] = (
-    check_source_run, check_artifacts, check_requirements, check_description, check_approval, check_run_tags,
-    check_version_tags, check_semantic_version, check_card_artifact, check_card_metrics, check_card_signature)
+    check_source_run, check_model_origin, check_model_signature, check_artifacts, check_requirements,
+    check_description, check_approval, check_run_tags, check_version_tags, check_semantic_version,
+    check_card_artifact, check_card_metrics, check_card_signature)
 
 
 SUBJECT = "version"
@@ -232,10 +235,12 @@ def needs(policy: Policy) -> dict[str, Any]:
     """What the backend must fetch: the artifact paths and the logged card the policy asks for."""
     conf = policy.section("evidence")
     bound = conf["approval"] in ("approvals", "either")  # approvals name the digest of the model files
+    signed = bool(policy.section("model_signature")["required"])  # a signature covers the model files
     return {"evidence": True, "artifacts": tuple(conf["artifacts"]), "requirements": tuple(conf["requirements"]),
             "card_artifact": conf.get("card_artifact") or None,
             "card_max_bytes": int(policy.section("card")["max_bytes"]), "model_file": True,
-            **({"model_digest_tag_prefix": approvals.PREFIX} if bound else {})}
+            **({"model_digest_tag_prefix": approvals.PREFIX} if bound else {}),
+            **({"model_digest": True, "model_signature": True} if signed else {})}
 
 
 def evaluate(version: ModelVersionRecord, ctx: Context) -> Iterator[Finding]:

@@ -22,7 +22,7 @@ COMMAND_MODULES = {
     "check": "gate_commands", "provenance": "gate_commands", "metrics": "gate_commands",
     "approve": "governance_commands", "promote": "governance_commands", "decisions": "governance_commands",
     "audit": "governance_commands", "next-version": "governance_commands", "log": "governance_commands",
-    "inventory": "inventory_commands", "webhook-receiver": "server_commands",
+    "inventory": "inventory_commands", "webhook-receiver": "server_commands", "sign": "sign_commands",
 }
 
 

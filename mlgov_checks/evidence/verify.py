@@ -176,10 +176,10 @@ def refusal(actor: str, version: ModelVersionRecord, policy: Policy) -> str | No
 
 
 def authors(version: ModelVersionRecord) -> list[str]:
-    run = version.run
-    if run is None:
-        return []
-    found = [run.tags.get("mlflow.user") or "", run.user or ""]
+    """Who made the version's run, and the run its model comes from when that is another one."""
+    origin = version.model_origin
+    runs = [r for r in (version.run, origin.run if origin is not None else None) if r is not None]
+    found = [name for run in runs for name in (run.tags.get("mlflow.user") or "", run.user or "")]
     return [a for a in dict.fromkeys(found) if a.strip()]
 
 

@@ -44,6 +44,8 @@ class Field(str, enum.Enum):
     ERROR = "error"  # why a promotion failed
     RULE = "rule"  # break-glass: the guarded server's rule it overrode
     REASON = "reason"  # break-glass: the reason its header gave
+    PREV = "prev"  # the digest of the model's previous record: the hash chain (governance/chain.py)
+    DIGEST = "digest"  # this record's digest over its chained fields
 
     @property
     def tag(self) -> str:
@@ -108,6 +110,7 @@ class Decision:
     fields: Mapping[str, str] = field(default_factory=dict)
     status: str | None = None  # the run's status: RUNNING, FINISHED, FAILED
     start_time: int | None = None
+    artifact_uri: str | None = None  # where its decision file is
 
     def get(self, name: Field | str, default: str = "") -> str:
         return self.fields.get(name.value if isinstance(name, Field) else name, default)
@@ -147,7 +150,8 @@ class Decision:
 def parse(run: RunRecord) -> Decision:
     """A decision-log run as a Decision."""
     found = {k.removeprefix(PREFIX): v for k, v in run.tags.items() if k.startswith(PREFIX)}
-    return Decision(run_id=run.run_id, fields=found, status=run.status, start_time=run.start_time)
+    return Decision(run_id=run.run_id, fields=found, status=run.status, start_time=run.start_time,
+                    artifact_uri=run.artifact_uri)
 
 
 def read(reader: Reader, model: str | None = None) -> list[Decision]:

@@ -163,7 +163,7 @@ def carry_out(writer: Writer, move: Move, decision: Mapping[str, Any], findings:
     """Log the decision as intended, move, tag the version, mark the decision done: its run id."""
     tx = AllOrNothing(writer)
     try:
-        run_id = tx.open_decision(decision, {decisions.DOCUMENT: decisions.document(decision, findings)})
+        run_id = tx.open_decision(decision, {decisions.DOCUMENT: lambda linked: decisions.document(linked, findings)})
         tx.step(_undo_move(writer, move), lambda: _move(writer, move))
         record = json.dumps({**decision, "decision_run": run_id}, sort_keys=True)
         before = {move.tag: move.previous_tag} if move.previous_tag is not None else {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.errors import EvaluationError
-from mlgov_checks.governance import decisions
+from mlgov_checks.governance import chain, decisions
 from mlgov_checks.governance.decisions import Field, Outcome
 
 if TYPE_CHECKING:
@@ -42,13 +42,29 @@ class AllOrNothing:
         self.writer = writer
         self._undo: list[Undo] = []
         self._opened: list[str] = []
+        self._heads: dict[str, tuple[str | None, str | None]] = {}  # model -> (newest digest, head tag read)
 
-    def open_decision(self, decision: Mapping[str, Any], documents: Mapping[str, str]) -> str:
-        """Log `decision` as intended, with its documents (already masked): the run id."""
-        tags = decisions.tags({**decision, Field.OUTCOME.value: Outcome.INTENDED.value})
-        run_id = self.writer.open_decision(tags, run_name=decisions.run_name(decision))
+    def open_decision(self, decision: Mapping[str, Any],
+                      documents: Mapping[str, str | Callable[[Mapping[str, Any]], str]]) -> str:
+        """Log `decision` as intended, chained to the model's previous record, with its documents
+        (already masked; a callable is given the chained decision); then move the model's head to it.
+        The run id."""
+        model = str(decision[Field.MODEL.value])
+        if model not in self._heads:
+            self._heads[model] = (chain.newest(decisions.read(self.writer.reader, model)),
+                                  self.writer.reader.model_tags(model).get(chain.HEAD_TAG))
+        prev, head = self._heads[model]
+        linked = chain.link(decision, prev)
+        tags = decisions.tags({**linked, Field.OUTCOME.value: Outcome.INTENDED.value})
+        run_id = self.writer.open_decision(tags, run_name=decisions.run_name(linked))
         self._opened.append(run_id)
-        self.writer.attach_documents(run_id, documents)
+        # The record stays in the log whatever happens next (a failed one ends FAILED), so the head
+        # moves to it and is never moved back; a rollback sets it again when a write failed first.
+        new = str(linked[Field.DIGEST.value])
+        self._heads[model] = (new, head)
+        self.writer.attach_documents(run_id, {path: doc if isinstance(doc, str) else doc(linked)
+                                              for path, doc in documents.items()})
+        self.writer.set_model_tag(model, chain.HEAD_TAG, new)
         return run_id
 
     def step(self, undo: Undo, do: Callable[[], None]) -> None:
@@ -84,6 +100,13 @@ class AllOrNothing:
                 step.run()
             except EvaluationError:
                 left.append(step.what)
+        for model, (newest, _) in self._heads.items():
+            self.writer.try_again()
+            try:
+                if newest:
+                    self.writer.set_model_tag(model, chain.HEAD_TAG, newest)
+            except EvaluationError:
+                left.append(f"set the tag {chain.HEAD_TAG} of {model} to {newest}")
         unrecorded = []
         failed = decisions.tags({Field.OUTCOME.value: Outcome.FAILED.value, Field.ERROR.value: error.message})
         for run_id in self._opened:

@@ -143,3 +143,22 @@ def _private_copy(data: bytes, folder: str, name: str) -> str:
     with open(local, "wb") as fh:
         fh.write(data)
     return local
+
+
+@_leaves_environment_alone
+def sign_model(target: str, *, key: str | None = None, password: str | None = None, certificate: str | None = None,
+               chain: tuple[str, ...] = (), sigstore: bool = False, tracking_uri: str | None = None) -> str:
+    """Sign a registered version's model files (`models:/NAME/VERSION`) and store the signature in its run.
+
+    What `mlgov sign` does, from the training job once it has registered the version: key mode with
+    an EC private key (`key`), certificate mode with `certificate` (and `chain`), or Sigstore
+    keyless (`sigstore=True`, CI with network). Needs the `model-signing` extra. Returns where the
+    signature was stored (`runs:/ID/mlgov/signatures/...`).
+    """
+    from mlgov_checks import backend
+    from mlgov_checks.governance import signing
+
+    conn = backend.connect(tracking_uri)
+    signer = signing.Signer(private_key=key, password=password, certificate=certificate, chain=tuple(chain),
+                            sigstore=sigstore)
+    return signing.sign_version(target, signer, reader=conn.reader, writer=conn.writer).signature

@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
         "require_signature": False,  # approval.allowed_signers has no default: no trust root unless named
         "production_aliases": ["champion", "production", "prod"],
     },
+    "model_signature": {"required": False, "public_keys": [], "certificate_chains": []},
     "roles": {
         "members": {},
         "permissions": {

@@ -48,7 +48,7 @@ VIOLATIONS = {
 }
 
 DEFAULT_RULES = sorted({c for checks, _ in VIOLATIONS.values() for c in checks} | {
-    "evidence-source-run", "provenance-repo-url"})
+    "evidence-source-run", "evidence-model-origin", "provenance-repo-url"})
 
 
 @pytest.fixture

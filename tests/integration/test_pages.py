@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgov_checks.policy.load import default_policy
 from tests.browser import chromium_paths, open_page, pixel_stddev
 from tests.conftest import tool_missing
 
@@ -74,7 +75,9 @@ def pages_model(store):
     writer = backend.connect(store.url).writer
     logged = AllOrNothing(writer)
     logged.open_decision({"action": "promote", "model": MODEL, "version": "3", "to": "@champion", "from": "",
-                          "actor": "carol", "time": "2024-06-05T09:00:00Z", "gate": "pass"}, {"decision.json": "{}"})
+                          "actor": "carol", "time": "2024-06-05T09:00:00Z", "gate": "pass",
+                          "policy_sha256": default_policy().sha256},  # the policy the pages run under
+                         {"decision.json": lambda linked: json.dumps(linked)})
     logged.commit()
     client.set_registered_model_alias(MODEL, "prod", "1")  # moved with the plain client: a bypass
     return MODEL

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding, group_by_target, overall_status
-from mlgov_checks.governance import decisions
+from mlgov_checks.governance import chain, decisions, standing
 from mlgov_checks.governance.decisions import Decision, Field, Kind, iso_ms
-from mlgov_checks.governance.stages import GATED, Stage, stage_label
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
 from mlgov_checks.reports import tables
@@ -87,18 +86,20 @@ def event_flags(name: str, events: Sequence[Mapping[str, Any]], log: Sequence[De
     return out
 
 
-def bypasses(versions: Sequence[ModelVersionRecord], aliases: dict[str, str],
-             promoted: set[tuple[str, str]]) -> dict[str, list[str]]:
-    """Version -> the aliases/stages pointing at it with no recorded promote decision for that move."""
-    out: dict[str, list[str]] = {}
-    for alias, number in sorted(aliases.items()):
-        if (number, f"@{alias}") not in promoted:
-            out.setdefault(number, []).append(f"@{alias}")
-    for v in versions:
-        stage = Stage.of(v.current_stage)
-        if stage in GATED and (v.version, stage_label(stage)) not in promoted:
-            out.setdefault(v.version, []).append(stage_label(stage))
-    return out
+def documents_of(reader: Reader) -> Callable[[Decision], bytes | None]:
+    """A decision's file, read on first use (only the decisions the judgement asks about)."""
+    def read(d: Decision) -> bytes | None:
+        return reader.run_file(d.run_id, d.artifact_uri, decisions.DOCUMENT) if d.artifact_uri else None
+
+    return read
+
+
+def standing_of(name: str, versions: Sequence[ModelVersionRecord], aliases: Mapping[str, str],
+                log: Sequence[Decision], *, reader: Reader, policy: Policy) -> standing.Standing:
+    """What the decision log vouches for: the model's head tag read, each decision file on demand."""
+    head = reader.model_tags(name).get(chain.HEAD_TAG)
+    return standing.judge(name, versions, aliases, log, policy_sha256=policy.sha256, head=head,
+                          documents=documents_of(reader))
 
 
 def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | None = None,
@@ -114,7 +115,8 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
     versions = sorted((replace(mv, run=runs.get(mv.run_id or "")) for mv in found.values()),
                       key=lambda v: int(v.version))
     log = decisions.read(reader, name)
-    flagged = bypasses(versions, aliases, decisions.promoted_pairs(log))
+    vouched = standing_of(name, versions, aliases, log, reader=reader, policy=policy)
+    flagged = vouched.bypassed
     lo, hi = (_ms(since) if since else None), (_ms(until) if until else None)
     shown = [v for v in versions if (lo is None or (v.creation_timestamp or 0) >= lo)
              and (hi is None or (v.creation_timestamp or 0) <= hi)]
@@ -146,14 +148,12 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
             "git_commit": next((run.value(k) or "" for k in commit_keys if run and run.value(k)), ""),
             "reviewer": approvals.reviewer(v, policy) or "",
             "approvals": [a.approver for a in counted],
-            "recorded_status": v.tags.get("mlgov.status", ""),
-            "recorded_at": v.tags.get("mlgov.checked_at", ""),
+            "recorded_status": vouched.statuses.get(v.version, ""),
+            "recorded_at": v.tags.get("mlgov.checked_at", "") if v.version in vouched.statuses else "",
             "status_now": now.get(v.target, "") if evaluate is not None else "",
             "bypassed": flagged.get(v.version, []),
         })
-    flags = [f"{name}: {dest} points at version {number} with no recorded `mlgov promote` decision"
-             for number, dests in sorted(flagged.items(), key=lambda kv: int(kv[0])) for dest in dests]
-    flags += break_glass_flags(name, log) + event_flags(name, events, log)
+    flags = [*vouched.flags, *break_glass_flags(name, log), *event_flags(name, events, log)]
     return Audit(model=name, rows=rows, flags=flags, evaluated=evaluate is not None, versions=tuple(shown),
                  aliases=aliases, decisions=tuple(log), bypassed=flagged,
                  findings={t: tuple(f) for t, f in grouped.items()}, policy=policy,

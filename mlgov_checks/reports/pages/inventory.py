@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.findings import Finding, group_by_target, overall_status
+from mlgov_checks.governance import chain, standing
 from mlgov_checks.governance import decisions as decision_log
 from mlgov_checks.governance.stages import production_of
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
-from mlgov_checks.reports.pages.audit import bypasses
 from mlgov_checks.version import __version__
 
 if TYPE_CHECKING:
@@ -109,7 +109,10 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
         held = [v for v in versions if v.version in numbers]
         counted = {a.approver for v in held for a in approvals.valid_approvals(
             _with_run(v, runs), policy, content=False)[0]}
-        flags = bypasses(versions, dict(m.aliases), decision_log.promoted_pairs(logged.get(m.name, [])))
+        vouched = standing.judge(m.name, versions, dict(m.aliases), logged.get(m.name, []),
+                                 policy_sha256=policy.sha256, head=m.tags.get(chain.HEAD_TAG),
+                                 documents=None)  # no request per model: `mlgov audit` reads the files
+        flags = vouched.bypassed
         mine = tuple(f for n in numbers for f in found.get(f"models:/{m.name}/{n}", []))
         review = _last_review(versions)
         when = _parse_time(review) if review else None
@@ -120,7 +123,8 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
             status_now=(overall_status(mine) if mine else "") if evaluate is not None else "",
             approvals=tuple(sorted(counted)),
             last_decision=_describe(decisions[m.name][-1]) if decisions.get(m.name) else "",
-            bypassed=tuple(f"{dest} -> v{n}" for n, dests in sorted(flags.items()) for dest in dests),
+            bypassed=(*(f"{dest} -> v{n}" for n, dests in sorted(flags.items()) for dest in dests),
+                      *(note.removeprefix(f"{m.name}: ") for note in vouched.notes)),
             last_review=review, days_since_review=(moment - when).days if when else None,
             versions=versions, decisions=tuple(decisions.get(m.name, [])), findings=mine))
     return Inventory(rows=tuple(rows), evaluated=evaluate is not None, filter=filter_string,
