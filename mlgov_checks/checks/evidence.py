@@ -8,8 +8,8 @@ from typing import Any
 from mlgov_checks.checks import approvals
 from mlgov_checks.checks._base import Check, Context, check_from
 from mlgov_checks.checks.card.logged import check_card_artifact, check_card_metrics, check_card_signature
-from mlgov_checks.checks.model_signature import SIGNATURE, check_model_signature
 from mlgov_checks.checks.model_origin import MODEL_ORIGIN, check_model_origin
+from mlgov_checks.checks.model_signature import SIGNATURE, check_model_signature
 from mlgov_checks.findings import Finding, Status
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
