@@ -40,6 +40,9 @@ SECTIONS = frozenset(keys.norm(s) for s in (
     "Quantitative Analyses", "Ethical Considerations", "Caveats and Recommendations"))
 
 
+HUB_KEYS = ("model-index", "base_model", "pipeline_tag", "library_name")
+
+
 def claims(path: str, head: bytes) -> bool:
     return path.lower().endswith((".yaml", ".yml", ".json"))
 
@@ -76,6 +79,11 @@ def read(loc: Located, options: Options, *, json: bool) -> CanonicalCard:
     mitchell = isinstance(data, dict) and sum(  # the paper's section titles, not snake_case team keys
         keys.norm(k) in SECTIONS and (" " in str(k) or str(k)[:1].isupper()) for k in data) >= 2
     label = LABEL if mitchell else ("team JSON card" if json else "team YAML card")
-    return b.card(name=NAME, label=f"{label} (keys read by name)", hints=hints(data, json=json, sections=mitchell),
+    advice = hints(data, json=json, sections=mitchell)
+    if isinstance(data, dict) and any(k in data for k in HUB_KEYS):  # the Hub's metadata in a file of its own
+        label = "Hugging Face metadata file"
+        advice = {f: f"the metadata holds no {f.replace('_', ' ')}: {h.replace('to the card', 'to this file')}, or "
+                  "write it in the model card's README" for f, h in advice.items()}
+    return b.card(name=NAME, label=f"{label} (keys read by name)", hints=advice,
                   typed_io=False,
                   problems=tuple(loc.doc.problems))

@@ -154,3 +154,23 @@ def test_the_policy_maps_a_field_to_the_teams_own_key(tmp_path):
 def test_hostile_input_is_a_finding(tmp_path, name, text, check):
     _, found = read(tmp_path, name, text)
     assert check in {f.check for f in failures(found)}
+
+
+def test_native_limitations_may_be_grouped_by_category(tmp_path):
+    body = ("purpose: Score leads for the sales team.\ninput_schema: [{name: a, type: integer}]\n"
+            "output_schema: [{name: s, type: float}]\ntraining_data: crm export 2024\n"
+            "performance_metrics: {accuracy: 0.9}\nlimitations:\n  data: [Only 2024 leads.]\n  scope: B2C only.\n")
+    _, found = read(tmp_path, "model_card.yaml", body)
+    assert failures(found) == []
+    _, found = read(tmp_path, "model_card.yaml", body.replace("scope: B2C only.", "scope: [1]"))
+    assert [(f.check, f.line) for f in failures(found)] == [("card-yaml11", 8)]
+
+
+def test_the_hubs_metadata_in_a_yaml_file_of_its_own_is_advised_in_its_terms(tmp_path):
+    text = ("license: mit\ndatasets: [plant/xray-2024]\nmodel-index:\n- name: porosity\n  results:\n"
+            "  - dataset: {name: xray-2024, type: plant/xray-2024}\n    metrics:\n    - {type: f1, value: 0.96}\n")
+    reading, found = read(tmp_path, "modelcard.yaml", text)
+    assert [m.name for m in reading.card.metrics] == ["f1"]
+    missing = [f for f in failures(found) if f.check == "card-required-field"]
+    assert {f.message.split("'")[1] for f in missing} == {"purpose", "limitations"}
+    assert all("to the card" not in f.message and "Hugging Face metadata file" in f.message for f in missing)

@@ -176,11 +176,14 @@ def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str],
     if "performance_metrics" in data:
         _check_metrics(ctx, data["performance_metrics"])
     lim = data.get("limitations")
-    if isinstance(lim, list):
-        for i, item in enumerate(lim):
-            _expect_text(ctx, ("limitations", i), item)
-    elif lim is not None:
-        _expect_text(ctx, ("limitations",), lim, "text or a list of texts")
+    groups = lim.items() if isinstance(lim, dict) and lim else [((), lim)]  # category -> list of texts
+    for key, group in groups:
+        base = ("limitations", *((yamldoc.path_key(key),) if key != () else ()))
+        if isinstance(group, list):
+            for i, item in enumerate(group):
+                _expect_text(ctx, (*base, i), item)
+        elif group is not None:
+            _expect_text(ctx, base, group, "text, a list of texts, or a mapping of category to texts")
 
 
 def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
