@@ -24,8 +24,12 @@ class Backend(NamedTuple):
 
 
 def connect(tracking_uri: str | None = None, *, timeout: float = 60.0, registry_uri: str | None = None,
-            workers: int | None = None) -> Backend:
-    """One client for the whole command; its reads and its writes share it."""
-    client = Client(tracking_uri, timeout=timeout, registry_uri=registry_uri)
+            workers: int | None = None, artifacts_destination: str | None = None) -> Backend:
+    """One client for the whole command; its reads and its writes share it.
+
+    `artifacts_destination`: inside `mlflow server`, where its `mlflow-artifacts:` URIs point.
+    """
+    client = Client(tracking_uri, timeout=timeout, registry_uri=registry_uri,
+                    artifacts_destination=artifacts_destination)
     reader = Reader(client, workers=workers or WORKERS)
     return Backend(reader, Writer(client, reader))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -49,6 +50,10 @@ class _Listings:
         return not self.pruned(path) and path in self.listed(posixpath.dirname(path))
 
 
+_COPY = re.compile(r"^models:/(?!m-)([^/]+)/([0-9]+)/?$")  # a registered version, not a logged model
+_MAX_COPIES = 3
+
+
 class Evidence:
     """Finds one version's evidence with as few listing requests as the paths allow."""
 
@@ -57,6 +62,7 @@ class Evidence:
         self.version = version
         self.spec = spec
         self.what = version.target
+        self.model = self._copied_from(version)  # where the version's model files come from
         run = version.run
         self.run_store: _Listings | None = None
         if run is not None and run.artifact_uri:
@@ -66,9 +72,24 @@ class Evidence:
         self._model_read = False
         self._model_run: str | None = None  # the logged model's source run
 
+    def _copied_from(self, version: ModelVersionRecord) -> ModelVersionRecord:
+        """A version made by `copy_model_version` (source `models:/NAME/N`) holds no model of its own:
+        its model is the copied version's (followed through at most `_MAX_COPIES` copies)."""
+        for _ in range(_MAX_COPIES):
+            m = _COPY.match((version.source or "").strip())
+            if not m:
+                return version
+            src = self._registered(m[1], m[2])
+            version = replace(version, source=src.source, model_id=getattr(src, "model_id", None) or None)
+        return version
+
+    def _registered(self, name: str, number: str) -> Any:
+        return self.client.call(self.what, lambda: self.client.client.get_model_version(name, number),
+                                per_target=True)
+
     def logged_model(self) -> tuple[str, _Listings] | None:
         """(name, listings) of the MLflow 3 logged model behind the version, read on first use."""
-        model_id = self.version.model_id
+        model_id = self.model.model_id
         if not model_id or self._model_read:
             return self._model
         self._model_read = True
@@ -82,8 +103,8 @@ class Evidence:
     def origin(self) -> ModelOrigin:
         """The run the model comes from; that run read too when it is not the version's own."""
         run = self.version.run
-        logged = (self.version.model_id, self._model_run) if self.logged_model() and self.version.model_id else None
-        found = origin_of(self.version, artifact_uri=(run.artifact_uri or "") if run else "", logged=logged)
+        logged = (self.model.model_id, self._model_run) if self.logged_model() and self.model.model_id else None
+        found = origin_of(self.model, artifact_uri=(run.artifact_uri or "") if run else "", logged=logged)
         if found.run_id and found.run_id != self.version.run_id:
             rid = found.run_id
             other = self.client.or_none(f"run {rid}", lambda: self.client.client.get_run(rid), per_target=True)
@@ -96,7 +117,7 @@ class Evidence:
         if lm is not None:
             return lm[1], "", None
         run = self.version.run
-        dirs = model_dirs(self.version, run.artifact_uri or "" if run else "")
+        dirs = model_dirs(self.model, run.artifact_uri or "" if run else "")
         if dirs and self.run_store is not None:
             return self.run_store, dirs[0], dirs[0]
         return None
@@ -146,7 +167,7 @@ class Evidence:
         found += next(([p] for p in spec.requirements if self.exists(p)), [])
         lm = self.logged_model()
         run = self.version.run
-        dirs = model_dirs(self.version, run.artifact_uri or "" if run else "")
+        dirs = model_dirs(self.model, run.artifact_uri or "" if run else "")
         model_files: list[str] = []
         for model_dir in dict.fromkeys([*dirs, *([lm[0]] if lm else [])]):
             model_files += [p for p in (f"{model_dir}/MLmodel",) if self.exists(p)]

@@ -86,8 +86,9 @@ class Client:
     """An MlflowClient whose every call goes through `call`: errors become ours, once, here."""
 
     def __init__(self, tracking_uri: str | None = None, *, timeout: float = 60.0,
-                 registry_uri: str | None = None) -> None:
+                 registry_uri: str | None = None, artifacts_destination: str | None = None) -> None:
         self.uri = resolve_uri(tracking_uri, "MLFLOW_TRACKING_URI")
+        self.artifacts_destination = artifacts_destination
         self.registry_uri = resolve_uri(registry_uri, "MLFLOW_REGISTRY_URI")
         self.timeout = timeout
         check_uri(self.uri, "tracking URI")
@@ -157,4 +158,6 @@ class Client:
     def artifact_repository(self, what: str, artifact_uri: str) -> Any:
         """MLflow's repository for an artifact URI (`tracking_uri=` exists only in recent clients)."""
 
-        return self.call(what, lambda: stores.artifact_repository(artifact_uri, self.uri), per_target=True)
+        destination = self.artifacts_destination
+        return self.call(what, lambda: stores.artifact_repository(artifact_uri, self.uri, destination),
+                         per_target=True)

@@ -31,6 +31,7 @@ class Source(Protocol):
     """What hashing reads from one version's evidence (artifacts.Evidence)."""
 
     version: ModelVersionRecord
+    model: ModelVersionRecord  # where its model files come from (a copy: the copied version)
     what: str
     client: Any
     run_store: Any
@@ -62,7 +63,7 @@ def walk(store: Listings, base: str) -> list[str]:
 
 def hash_model(evidence: Source, *, limit: int) -> Hashed:
     """The digest of the version's model files, streaming each file once."""
-    version = evidence.version
+    version = evidence.model  # a copied version: the model of the version it copies
     logged = evidence.logged_model()
     if logged is not None:
         store, base, location = logged[1], "", f"models:/{version.model_id}"

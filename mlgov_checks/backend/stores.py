@@ -11,14 +11,21 @@ from typing import Any
 CHUNK = 64 * 1024
 
 
-def artifact_repository(artifact_uri: str, tracking_uri: str | None) -> Any:
+def artifact_repository(artifact_uri: str, tracking_uri: str | None, destination: str | None = None) -> Any:
     """MLflow's repository for `artifact_uri`, resolved against `tracking_uri`.
 
     Only recent MLflow takes `tracking_uri=` (older clients resolve `mlflow-artifacts:` URIs against
     the process-wide tracking URI, which the Client sets for them: see `use_tracking_uri`).
+    Inside `mlflow server` (`destination`: its `--artifacts-destination`), an `mlflow-artifacts:` URI
+    names a place under that destination, as the server's own artifact handlers resolve it.
     """
     from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
+    if destination and artifact_uri.startswith("mlflow-artifacts:"):
+        from urllib.parse import urlparse
+
+        relative = urlparse(artifact_uri).path.lstrip("/")
+        return get_artifact_repository(posixpath.join(destination.rstrip("/"), relative))
     if "tracking_uri" in inspect.signature(get_artifact_repository).parameters:
         return get_artifact_repository(artifact_uri, tracking_uri=tracking_uri)
     return get_artifact_repository(artifact_uri)

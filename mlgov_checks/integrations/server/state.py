@@ -7,6 +7,7 @@ protected request is judged without a request back to the server and without cre
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,10 @@ class StoreState:
     def __init__(self, tracking_uri: str, registry_uri: str | None = None) -> None:
         from mlgov_checks.backend import connect
 
+        # the server's workers are given its --artifacts-destination in this variable (MLflow 2.x and 3.x)
+        destination = os.environ.get("_MLFLOW_SERVER_ARTIFACT_DESTINATION")
         self.backend: Backend = connect(tracking_uri, registry_uri=registry_uri or tracking_uri, timeout=30.0,
-                                        workers=1)
+                                        workers=1, artifacts_destination=destination)
 
     def fresh(self) -> StoreState:
         """A failed read of one request says nothing about the next: reset the client's breaker."""
