@@ -138,7 +138,8 @@ def test_no_planted_secret_in_any_output(planted, mlflow_server, tmp_path, monke
         text = written.read_text(encoding="utf-8")
         assert all(s not in text for s in PLANTED.values()), written.name
     # The commands did their work (a test of masking that ran nothing would prove nothing).
-    assert seen["promote"] == 0 and seen["check-record"] in (0, 1), seen
+    # a model outside the version's run is borrowed evidence: the gate refuses to promote it
+    assert seen["promote"] == (0 if planted["in_run"] else 1) and seen["check-record"] in (0, 1), seen
     assert seen["approve"] == (0 if planted["in_run"] else 1), seen  # refused: its model is not the run's
     assert seen["missing-target"] == 3 and seen["log-card-rejected"] == 1 and seen["log-review"] == 0, seen
     assert all(seen[f"audit-{fmt}"] in (0, 1) for fmt in ("csv", "json", "markdown", "html")), seen
