@@ -31,10 +31,9 @@ class Decisions(Protocol):
 
 def missing(version: ModelVersionRecord, policy: Policy, log: Decisions) -> list[str]:
     """Every piece of evidence `version` lacks under `policy`, each naming its check; [] when complete."""
-    # Signatures, signers, subjects and eligibility are judged here; that the approvals still match
-    # the model files and card is the gate's to verify, and its recorded pass is required below.
-    found = [f"{f.check}: {f.message}" for f in approvals.quorum(version, policy, content=False)
-             if f.status in _PROBLEMS]
+    # Signatures, signers, subjects, eligibility, and that the approvals still match the model files
+    # and card as they are now; the gate's recorded pass is required below.
+    found = [f"{f.check}: {f.message}" for f in approvals.quorum(version, policy) if f.status in _PROBLEMS]
     return found + recorded_result(version, policy, log)
 
 

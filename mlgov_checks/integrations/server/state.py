@@ -38,11 +38,12 @@ class StoreState:
 
     def version(self, name: str, number: str, policy: Policy) -> ModelVersionRecord:
         from mlgov_checks.backend import FetchSpec
+        from mlgov_checks.checks import approvals
 
         target = Target(text=f"models:/{name}/{number}", name=name, version=number)
-        # Metadata only: the server's own store cannot serve `mlflow-artifacts:` files to itself, so
-        # approvals are judged here without their content (see evidence.missing).
-        (found,) = self.backend.reader.resolve([target], FetchSpec())
+        # what approvals are bound to: the card, and the model files' digest (of approved versions only),
+        # read from the server's own artifact destination (see __init__)
+        (found,) = self.backend.reader.resolve([target], FetchSpec(**approvals.needs(policy)))
         if not isinstance(found.record, ModelVersionRecord):
             raise EvaluationError(found.error or f"{target.text} could not be read", hint=found.hint)
         return found.record

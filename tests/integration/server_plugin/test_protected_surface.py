@@ -195,3 +195,18 @@ def test_an_administrator_is_refused_too(guarded):
     status, body = guarded.http("POST", f"{API}/registered-models/alias",
                                 {"name": name, "alias": "champion", "version": "1"}, user=ADMIN)
     assert status == 403 and body["rule"] == "production-alias", body
+
+
+def test_weights_replaced_after_approval_close_the_gate_again(guarded):
+    """Approvals are judged with the model files as they are at the request: weights replaced after
+    the approvals and the recorded pass (an EDIT user's artifact upload) no longer count."""
+    name = fresh_model(guarded, "replaced", versions=1)
+    give_evidence(guarded, name, "1")
+    with guarded.as_user(EDITOR):
+        client = guarded.client()
+        run_id = client.get_model_version(name, "1").run_id
+        client.log_text(run_id, "other weights\n", "model/model.pkl")
+    status, body = guarded.http("POST", f"{API}/registered-models/alias",
+                                {"name": name, "alias": "champion", "version": "1"})
+    assert status == 403 and body["rule"] == "production-alias", body
+    assert any(m.startswith("approval-quorum: 0 valid approval") for m in body["missing"]), body
