@@ -38,9 +38,9 @@ def test_alias_events_are_verified_recorded_and_audited(guarded, tmp_path):
                                                                               "version": "1"},
                                     user=ADMIN, headers={BREAK_GLASS: "incident 9"})
         assert status == 200, body
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # delivery is asynchronous: a loaded CI machine is slow
         while not (events.exists() and any(e["data"].get("name") == name for e in read_events(str(events)))):
-            assert time.monotonic() < deadline, "no webhook delivery within 60 s"
+            assert time.monotonic() < deadline, "no webhook delivery within 180 s"
             time.sleep(0.5)
         (event,) = [e for e in read_events(str(events)) if e["data"].get("name") == name]
         assert event["entity"] == "model_version_alias" and event["action"] == "created"
