@@ -45,7 +45,7 @@ def corpus_repo(tmp_path_factory):
 
 def test_card_with_no_path_finds_every_card_and_no_other_readme(corpus_repo):
     code, targets, stderr = discovered(corpus_repo)
-    assert "Traceback" not in stderr and code in (0, 1), stderr
+    assert "Traceback" not in stderr and code == 1, stderr  # the corpus holds cards that lack fields
     assert targets == sorted(c.path for c in CARDS)
 
 
