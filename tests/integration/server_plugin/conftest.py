@@ -155,13 +155,18 @@ def guarded_server(base: Path, kind: str, *, policy: dict | None = None, extra_e
         yield guarded
 
 
+# MLflow caches each worker's webhook list per event for this many seconds (whole seconds only): a
+# webhook made less than this after an alias event of another test is not seen until it expires.
+WEBHOOK_CACHE_TTL = 1
+
+
 @pytest.fixture(scope="session", params=["3.x", "2.22"], ids=lambda k: f"guarded={k}")
 def guarded(request, tmp_path_factory):
     """Each guarded server in turn (pytest finishes one before starting the next)."""
     with guarded_server(tmp_path_factory.mktemp(f"guarded-{request.param}"), request.param,
                         extra_env={"MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",  # loopback receivers
                                    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
-                                   "MLFLOW_WEBHOOK_CACHE_TTL": "1"}) as srv:  # a new webhook is seen at once
+                                   "MLFLOW_WEBHOOK_CACHE_TTL": str(WEBHOOK_CACHE_TTL)}) as srv:
         yield srv
 
 
