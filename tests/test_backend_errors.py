@@ -107,6 +107,25 @@ def test_a_lookup_error_is_ours_only_when_our_code_raised_it():
         assert failures.is_ours(e)
 
 
+def _raised_in(module, exc):
+    """`exc` raised by a function whose module is `module` (the frame's globals say where code lives)."""
+    space = {"__name__": module}
+    exec("def fail(exc):\n    raise exc\n", space)  # noqa: S102 - a frame of the named module
+    try:
+        space["fail"](exc)
+    except BaseException as e:  # noqa: BLE001 - handed back to the test
+        return e
+    raise AssertionError("not raised")
+
+
+@pytest.mark.parametrize("kind", [RuntimeError, ValueError, KeyError, IndexError, NotImplementedError,
+                                  ZeroDivisionError, AssertionError])
+def test_a_bug_raised_by_the_package_is_ours_and_the_same_raised_by_a_library_is_not(kind):
+    assert failures.is_ours(_raised_in("mlgov_checks.backend.convert", kind("our bug")))
+    for library in ("mlflow.store.tracking.rest_store", "requests.models", "json.decoder"):
+        assert not failures.is_ours(_raised_in(library, kind("about its data"))), library
+
+
 @pytest.mark.parametrize("exc", [OSError(5, "I/O error"), UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"),
                                  MlflowException("boom"), requests.exceptions.ChunkedEncodingError("reset")])
 def test_library_and_system_failures_are_not_ours(exc):

@@ -21,8 +21,8 @@ _NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "ENDPOINT_NOT_FOUND"
 # caller when raised by a call (an argument MLflow no longer takes, an attribute it renamed).
 _MISUSE = (TypeError, AttributeError, NameError)
 # These are ours only when our own code raised them; from inside a library they describe its data.
-_BUGS = (KeyError, IndexError, ValueError, AssertionError, NotImplementedError, ZeroDivisionError,
-         RecursionError)
+# RuntimeError covers NotImplementedError and RecursionError; ArithmeticError covers ZeroDivisionError.
+_BUGS = (LookupError, ValueError, AssertionError, RuntimeError, ArithmeticError)
 _PACKAGE = __name__.split(".")[0]
 
 

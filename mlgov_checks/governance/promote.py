@@ -172,6 +172,9 @@ def carry_out(writer: Writer, move: Move, decision: Mapping[str, Any], findings:
         return run_id
     except EvaluationError as e:
         raise tx.rollback(e, f"promotion of models:/{move.name}/{move.version} to {move.dest.label}") from e
+    except Exception as e:  # a bug of ours halfway: nothing left half-done, then the internal error
+        tx.abandon(e, f"promotion of models:/{move.name}/{move.version} to {move.dest.label}")
+        raise
 
 
 def _move(writer: Writer, move: Move) -> None:

@@ -51,8 +51,11 @@ def record(result: GateResult, *, actor: str, policy: Policy, writer: Writer, re
             lines.append(_record_one(tx, version, found, _decision(version, found, actor, moment, policy),
                                      report))
         tx.commit()
-    except EvaluationError as e:
+    except Exception as e:  # a failed write, or a bug of ours halfway: nothing is left half-done
         shown = versions[0].target if len(versions) == 1 else f"{len(versions)} versions"
+        if not isinstance(e, EvaluationError):
+            tx.abandon(e, f"recording the gate's outcome on {shown}")
+            raise
         raise tx.rollback(e, f"recording the gate's outcome on {shown}") from e
     return Outcome([], lines)
 

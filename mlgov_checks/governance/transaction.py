@@ -91,6 +91,11 @@ class AllOrNothing:
             self.writer.close_decision(run_id, decisions.tags({Field.OUTCOME.value: Outcome.DONE.value}),
                                        status="FINISHED")
 
+    def abandon(self, bug: Exception, head: str) -> None:
+        """A bug of ours stopped the command halfway: undo what was written and end its decisions
+        FAILED, as for a failed write; the caller re-raises `bug` (an internal error, exit 3)."""
+        self.rollback(EvaluationError(f"internal error: {type(bug).__name__}: {bug}"), head)
+
     def rollback(self, error: EvaluationError, head: str) -> WriteFailedError:
         """Undo what was written, newest first, then record the failure: the error to raise."""
         left = []

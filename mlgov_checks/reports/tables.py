@@ -5,6 +5,10 @@ that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to 
 and Google Sheets (`=HYPERLINK(...)`): it gets a leading `'`, as OWASP's CSV-injection guidance
 says (https://owasp.org/www-community/attacks/CSV_Injection). In Markdown, raw HTML, links, images,
 autolinks, emphasis and table syntax are escaped, so the text renders as the characters it is.
+GitHub also links text after rendering: `@name` and `@org/team` notify people, and `#123`,
+`owner/repo#123` and `GH-123` link (and back-reference) issues. A backslash cannot stop that (the
+escape is gone once rendered), so an invisible word joiner goes right after the `@`, the `#` or
+`GH`: the name or number no longer follows it, and the text still reads the same.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ _URL_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
 _WWW = re.compile(r"(?i)\b(www)\.")
 _EMAIL = re.compile(r"(?<=[A-Za-z0-9._+-])@(?=[A-Za-z0-9_-]+\.[A-Za-z0-9_-])")
 WORD_JOINER = "\u2060"  # invisible; an address with one is not an address to the autolinker
+# What GitHub turns into a mention or an issue reference after rendering (its mention and
+# issue-reference filters want the name or digits right after the `@`, `#` or `GH-`).
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_ISSUE = re.compile(r"#(?=\d)")
+_GH_ISSUE = re.compile(r"(?i)\b(GH)(?=-\d)")
 
 
 def cell(value: Any) -> str:
@@ -67,6 +76,9 @@ def md_escape(text: str, *, newline: str = " ") -> str:
     text = _URL_SCHEME.sub(r"\1\\:", text)
     text = _WWW.sub(r"\1\\.", text)
     text = _EMAIL.sub(WORD_JOINER + "@", text)
+    text = _MENTION.sub("@" + WORD_JOINER, text)
+    text = _ISSUE.sub("#" + WORD_JOINER, text)
+    text = _GH_ISSUE.sub(r"\1" + WORD_JOINER, text)
     text = _BLOCK_START.sub(lambda m: m[1] + "\\" + m[2] if m[1] or m[2] in "-+" else m[0], text)
     return _NEWLINE.sub(newline, text)
 

@@ -31,10 +31,11 @@ SCRIPT = "<script>alert(document.cookie)</script>"
 IMAGE = "![x](http://evil.example/pixel.png)"
 LINK = "[docs](http://evil.example/login)"
 BARE = "http://evil.example/bare www.evil.example ops@evil.example"
+PINGS = "@release-team see #12"  # GitHub would notify the team and link issue 12
 PLANTED_PARAMS = {
     "mlflow.source.git.commit": FORMULA,  # the audit's git_commit column, the commit check's message
     "code_reviewer": "@SUM(1+1)*cmd|' /C calc'!A0",  # the audit's reviewer column
-    "review_status": f"{SCRIPT} {IMAGE} {LINK}",  # quoted by provenance-review-status
+    "review_status": f"{SCRIPT} {IMAGE} {LINK} {PINGS}",  # quoted by provenance-review-status
     "mlflow.source.git.branch": f"-2+3+cmd|' /C calc'!A0 {BARE}",
 }
 DESCRIPTION = f"Approved {SCRIPT} {IMAGE} {LINK} {FORMULA}"
@@ -113,3 +114,5 @@ def test_findings_markdown_report_and_job_summary(planted, tmp_path):
         assert "&lt;script&gt;alert(document.cookie)&lt;/script&gt;" in html, html
         assert "![x](http://evil.example/pixel.png)" in html and "[docs](http://evil.example/login)" in html
         assert "evil.example/bare" in html and "ops" in html
+        assert "@release-team" not in html and "#12" not in html, html  # no mention, no issue link
+        assert "@\u2060release-team see #\u206012" in html, html  # the same words, inert

@@ -27,7 +27,7 @@ def test_table_rows_keep_three_cells_and_no_html(findings, ctx):
 
 
 def test_escape():
-    assert escape("a|b\nc*d_e<x>&`#1") == r"a\|b c\*d\_e&lt;x&gt;&amp;\`\#1"
+    assert escape("a|b\nc*d_e<x>&`#1") == "a\\|b c\\*d\\_e&lt;x&gt;&amp;\\`\\#\u20601"
     assert escape("one\r\ntwo", newline=" ") == "one two"
 
 
@@ -47,3 +47,30 @@ def test_headline(status, headline):
 def test_target_without_findings_is_listed():
     text = render("markdown", [], ReportContext(targets=("models:/m/1",)))
     assert "### ✅ pass · models:/m/1\n\nNo checks ran on this target." in text
+
+
+# GitHub's post-render filters, as html-pipeline writes them: a mention is `@` right before a name,
+# an issue reference `#` (or `GH-`) right before digits, at the start or after a non-word character.
+GITHUB_MENTION = re.compile(r"(?:^|\W)@[a-z0-9][a-z0-9-]*", re.IGNORECASE)
+GITHUB_ISSUE = re.compile(r"(?:^|\W)(?:[\w.-]+/[\w.-]+)?#\d+|\bGH-\d+", re.IGNORECASE)
+PINGS = ["@alice approve this please", "cc @org/release-team", "fixes #123", "see acme/churn#45 and GH-7",
+         "(@bob)", "#1: first", "ann@corp.example", "a heading # 2", "@@x ##9", "x@y #z @ #"]
+
+
+@pytest.mark.parametrize("text", PINGS)
+def test_mentions_and_issue_references_come_out_inert_and_read_the_same(text):
+    import html as html_lib
+
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    from mlgov_checks.reports.tables import WORD_JOINER, md_list, md_table
+
+    page = "\n".join([*md_list("Flags", [text]), *md_table(["value"], [[text]])]) + "\n"
+    rendered = cmarkgfm.github_flavored_markdown_to_html(page, options=Options.CMARK_OPT_UNSAFE)
+    shown = [html_lib.unescape(t) for t in re.findall(r"<(?:li|td)>(.*?)</(?:li|td)>", rendered)]
+    assert len(shown) == 2, rendered
+    for value in shown:
+        assert "<" not in value, rendered  # no link, no markup: only the text
+        assert not GITHUB_MENTION.search(value) and not GITHUB_ISSUE.search(value), repr(value)
+        assert value.replace(WORD_JOINER, "") == text  # reads as written, nothing added that shows
