@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from tests.conftest import CARDS, REPO_ROOT, git
+from tests.conftest import CARDS, REPO_ROOT, git, tool_missing
 
 DEV = CARDS / "corpus"
 HOLDOUT = CARDS / "corpus_holdout"
@@ -31,6 +32,10 @@ MISSING_CHECKS = frozenset({"card-required-field", "card-placeholder"})
 NATIVE_FORMATS = frozenset({"native-yaml", "native-json"})
 # Formats whose fields are top-level keys read by name: "add `training_data:`" is their own advice.
 KEYED_FORMATS = NATIVE_FORMATS | {"team-yaml", "team-json"}
+# The keys of the Hub's model metadata: the only keys a README or a Hub metadata file is told to add.
+HUB_METADATA_KEYS = frozenset({"datasets", "model-index", "license", "license_name", "license_link", "base_model",
+                               "base_model_relation", "pipeline_tag", "library_name", "language", "tags",
+                               "metrics"})
 
 
 @dataclass(frozen=True)
@@ -64,10 +69,15 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1", **(extra or {})}
 
 
+def mlgov(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mlgov ARGS...` as a user runs it, from this checkout."""
+    return subprocess.run([sys.executable, "-m", "mlgov_checks", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=_env())
+
+
 def run_card(cwd: Path, *paths: str) -> subprocess.CompletedProcess[str]:
-    """`mlgov card --format json PATH...` as a user runs it, from this checkout."""
-    return subprocess.run([sys.executable, "-m", "mlgov_checks", "card", "--format", "json", *paths],
-                          cwd=cwd, capture_output=True, text=True, timeout=120, env=_env())
+    """`mlgov card --format json PATH...`."""
+    return mlgov(cwd, "card", "--format", "json", *paths)
 
 
 def names_field(finding: dict[str, Any], field: str) -> bool:
@@ -132,9 +142,23 @@ def judge(root: Path, card: Card) -> list[str]:
                 native_hint = f"add `{field}:` to the card"
                 if native_hint in (f.get("hint") or "") or native_hint in (f.get("message") or ""):
                     problems.append(f"native-format advice on a {card.format} card: {_brief(f)}")
+    problems.extend(_wording(card, findings))
     for quote in card.expect_fail_quotes:
         if not any(quote in (f.get("message") or "") for f in failing):
             problems.append(f"no failing finding quotes {quote!r}: " + "; ".join(_brief(f) for f in failing))
+    return problems
+
+
+def _wording(card: Card, findings: list[dict[str, Any]]) -> list[str]:
+    """A Hugging Face card is told to add only keys the Hub's metadata has."""
+    problems: list[str] = []
+    for f in findings:
+        text = f"{f.get('message') or ''} {f.get('hint') or ''}"
+        if card.format.startswith("huggingface") and f["status"] == "fail":
+            for key in re.findall(r"add `([^`\[]+?)(?:\[[^`]*)?:?`", text):
+                if key not in HUB_METADATA_KEYS:
+                    problems.append(f"a {card.format} card is told to add `{key}`, which the Hub's metadata "
+                                    f"does not have: {_brief(f)}")
     return problems
 
 
@@ -161,3 +185,65 @@ def try_repo_hook(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
         ["pre-commit", "try-repo", str(REPO_ROOT), "mlgov-card", "--all-files", "--verbose", "--color", "never"],
         cwd=repo, capture_output=True, text=True, timeout=900, env=_env({"PRE_COMMIT_HOME": str(home)}),
     )
+
+
+# ---------------------------------------------------------------- what both corpus modules assert
+
+def assert_listed(root: Path, at_least: int) -> None:
+    """SOURCES.yaml lists every file of the corpus directory, and nothing else."""
+    listed = {c.path for c in cards(root)} | set(non_cards(root))
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {"SOURCES.yaml"}
+    assert listed == on_disk
+    assert len(cards(root)) >= at_least
+
+
+def assert_every_finding_says_how_the_card_was_read(root: Path) -> None:
+    """Every finding, passing or failing, on every card not in the native YAML format names the format."""
+    foreign = [c for c in cards(root) if c.format != "native-yaml"]
+    proc = run_card(root, *(c.path for c in foreign))
+    assert "Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert {f["target"] for f in findings} == {c.path for c in foreign}
+    unnamed = [f"{f['target']}: {_brief(f)}" for f in findings if "read as " not in (f.get("message") or "")]
+    assert unnamed == [], "\n".join(unnamed)
+
+
+def assert_judged_right(root: Path, card: Card) -> None:
+    problems = judge(root, card)
+    assert not problems, f"{card.path} ({card.format}):\n  " + "\n  ".join(problems)
+
+
+def corpus_repo(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus laid out at its own paths in a new git repository."""
+    repo = tmp_path_factory.mktemp("corpus") / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    lay_out(root, repo)
+    return repo
+
+
+def assert_discovered(root: Path, repo: Path) -> None:
+    """`mlgov card` with no PATH finds every card of the corpus and no other README."""
+    code, targets, stderr = discovered(repo)
+    assert "Traceback" not in stderr and code == 1, stderr  # the corpus holds cards that lack fields
+    assert targets == sorted(c.path for c in cards(root))
+
+
+def assert_hook_checks_every_card(root: Path, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The real pre-commit hook checks every card of the corpus and takes no other README for one."""
+    if shutil.which("pre-commit") is None:
+        tool_missing("pre-commit is not installed")
+    listed = cards(root)
+    hook = next(h for h in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+                if h["id"] == "mlgov-card")
+    pattern = re.compile(hook["files"])
+    assert [c.path for c in listed if not pattern.search(c.path)] == []
+    # one hook environment for both corpus modules: pre-commit installs it once
+    home = tmp_path_factory.getbasetemp() / "pre-commit-home-corpus"
+    proc = try_repo_hook(repo, home)
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out, out
+    assert proc.returncode == 1, out  # the corpus holds cards that lack fields
+    assert sum(int(n) for n in SUMMARY.findall(out)) == len(listed), out
+    for path in non_cards(root):  # neither a target nor the subject of a finding
+        assert not re.search(rf"(?m)^(== )?{re.escape(path)}(:|$)", out), f"{path} was taken for a card:\n{out}"

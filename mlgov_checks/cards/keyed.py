@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgov_checks.cards import keys, metric_reader, values
+from mlgov_checks.cards import keys, metric_reader, purpose, values
 from mlgov_checks.cards.model import FIELDS, CanonicalCard, Issue, IssueKind, Options, Value
 from mlgov_checks.cards.source import Located
 from mlgov_checks.yamlio.loader import Path
@@ -54,7 +55,7 @@ class Builder:
             self.fields["performance_metrics"] = Value(tuple(f"{m.key}={m.value:g}" for m in self.metrics),
                                                        first.origin)
         return CanonicalCard(format=name, label=label, path=self.loc.doc.path, fields=dict(self.fields),
-                             metrics=tuple(self.metrics), issues=tuple(self.issues), problems=problems,
+                             metrics=tuple(self.metrics), issues=tuple(dict.fromkeys(self.issues)), problems=problems,
                              hints=hints, typed_io=typed_io, meta=dict(meta or {}), data=self.loc.data)
 
 
@@ -74,6 +75,22 @@ def _purpose_value(path: Path, value: Any) -> tuple[Path, Any]:
     return path, value
 
 
+def _purpose(b: Builder, data: Any) -> None:
+    """The first key naming the purpose that states one; a descriptive key that does not is passed over."""
+    unstated: list[tuple[Path, str]] = []
+    for path, value in itertools.islice(keys.candidates(data, "purpose"), 50):
+        path, value = _purpose_value(path, value)
+        said = "\n".join(t for _, t in values.texts(value) if not b.options.is_filler(t))
+        why = purpose.unstated(path, said) if said and purpose.descriptive(path) else None
+        if why is None:
+            b.text_field("purpose", path, value)
+            return
+        unstated.append((path, why))
+    for path, why in unstated[:1]:
+        o = b.loc.origin(path)
+        b.issues.append(Issue(IssueKind.NOT_STATED, "purpose", f"purpose: {o.where} {why}", o))
+
+
 def read_fields(b: Builder, *, io: bool = True) -> None:
     """Every canonical field of `b.loc`'s mapping, by the team's names (policy) or the known ones."""
     data = b.loc.data
@@ -91,6 +108,9 @@ def read_fields(b: Builder, *, io: bool = True) -> None:
                     flat(b, _at(data, parent), parent)
                 if b.metrics:
                     b.issues[:] = [i for i in b.issues if i.field != name or i.kind is not IssueKind.EMPTY]
+            continue
+        if name == "purpose" and not own:
+            _purpose(b, data)
             continue
         hit = keys.lookup(data, own) if own else keys.find(data, name)
         if hit is None:

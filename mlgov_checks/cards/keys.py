@@ -71,30 +71,44 @@ def _skipped(field: str, key: Any) -> bool:
     return any(s in k for s in SKIP.get(field, ()))
 
 
-def find(data: Any, field: str, *, names: Sequence[str] | None = None, exclude: Sequence[Path] = ()) -> \
-        tuple[Path, Any] | None:
+def find(data: Any, field: str, *, names: Sequence[str] | None = None) -> tuple[Path, Any] | None:
     """The path and value of `field` in a card's mapping: breadth first, at most three levels down."""
+    return next(candidates(data, field, names=names), None)
+
+
+def candidates(data: Any, field: str, *, names: Sequence[str] | None = None) -> Iterator[tuple[Path, Any]]:
+    """Every key naming `field`, best first: the shallowest level first, then the earliest name in
+    its list; then (without `names`) the keys containing one of the field's PARTS."""
+    seen: set[Path] = set()
+    for p, v in _ranked(data, field, names):
+        if p not in seen:
+            seen.add(p)
+            yield p, v
+
+
+def _ranked(data: Any, field: str, names: Sequence[str] | None) -> Iterator[tuple[Path, Any]]:
     wanted = {n: i for i, n in enumerate(names if names is not None else NAMES[field])}
     level: list[tuple[Path, Mapping[Any, Any]]] = [((), data)] if isinstance(data, dict) else []
     for _ in range(MAX_DEPTH):
-        best: tuple[int, Path, Any] | None = None
+        hits: list[tuple[int, int, Path, Any]] = []
         deeper: list[tuple[Path, Mapping[Any, Any]]] = []
         for path, node in level:
             for k, v in node.items():
                 p = (*path, k if isinstance(k, (str, int)) and not isinstance(k, bool) else str(k))
                 rank = wanted.get(norm(k))
-                if rank is not None and p not in exclude and (best is None or rank < best[0]):
-                    best = (rank, p, v)
+                if rank is not None:
+                    hits.append((rank, len(hits), p, v))
                 if isinstance(v, dict) and not _skipped(field, k):
                     deeper.append((p, v))
-        if best is not None:
-            return best[1], best[2]
+        for _, _, p, v in sorted(hits, key=lambda h: (h[0], h[1])):
+            yield p, v
         level = deeper
-    return _find_part(data, field) if names is None else None
+    if names is None:
+        yield from _find_part(data, field)
 
 
-def _find_part(data: Any, field: str) -> tuple[Path, Any] | None:
-    """The first top-level (then second-level) key whose name contains one of the field's PARTS."""
+def _find_part(data: Any, field: str) -> Iterator[tuple[Path, Any]]:
+    """The top-level (then second-level) keys whose names contain one of the field's PARTS, in PARTS order."""
     parts = PARTS.get(field, ())
     level: list[tuple[Path, Mapping[Any, Any]]] = [((), data)] if isinstance(data, dict) else []
     for _ in range(2):
@@ -103,12 +117,11 @@ def _find_part(data: Any, field: str) -> tuple[Path, Any] | None:
             for path, node in level:
                 for k, v in node.items():
                     if want in norm(k) and not _skipped(field, k) and not isinstance(k, bool):
-                        return (*path, str(k)), v
+                        yield (*path, str(k)), v
         for path, node in level:
             deeper.extend(((*path, str(k)), v) for k, v in node.items() if isinstance(v, dict)
                           and not _skipped(field, k))
         level = deeper
-    return None
 
 
 def find_all(data: Any, field: str) -> Iterator[tuple[Path, Any]]:

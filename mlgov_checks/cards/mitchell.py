@@ -7,7 +7,9 @@ how team-made cards (`model_card.json` with `intended_use`, `metrics`, `known_li
 Mapping to the canonical card:
 
 - purpose: `Intended Use` (its `Primary intended uses` when it is a mapping), `purpose`, `use_cases`,
-  `uses`, `Model Details.overview` / `description`, `summary`, `objective`, `task`;
+  `uses`, `Model Details.overview` / `description`, `summary`, `objective`, `task`; a key that only
+  describes (`description`, `overview`, `summary`, `task`) counts when its text states a purpose,
+  not a task's name (`text-summarization`) or how the model is built ("two linear layers");
 - training_data: `Training Data` (its `train` entry when it maps splits), `datasets`, `dataset`,
   `data`, `data_source`; never inside `Evaluation Data` or a test/validation entry;
 - performance_metrics: `Quantitative Analyses`, `Metrics`, `performance`, `results`, `evaluation`
@@ -18,7 +20,9 @@ Mapping to the canonical card:
   `Out-of-scope use cases` (text, a list, or a mapping of category to list);
 - input_schema / output_schema: `inputs` / `input_format` / `features` and `outputs` /
   `output_format` when present; the format has no typed I/O of its own (`card.typed_io`).
-A team's own key for a field is `card.fields` in the policy (`purpose: intended_use.summary`).
+A YAML file holding the Hub's metadata on its own (`model-index`, `base_model`, ...) is read so,
+its metrics from `model-index`, and advised in the Hub's terms (`datasets:`, `model-index`, README
+sections). A team's own key for a field is `card.fields` in the policy (`purpose: intended_use.summary`).
 """
 
 from __future__ import annotations
@@ -41,6 +45,15 @@ SECTIONS = frozenset(keys.norm(s) for s in (
 
 
 HUB_KEYS = ("model-index", "base_model", "pipeline_tag", "library_name")
+# The Hub's metadata keeps data sets and results; purpose and limitations live in the README's sections.
+HUB_HINTS = {
+    "purpose": "the Hub's metadata has no key for the purpose: write it in a `## Uses` section of the model's "
+               "README.md (or name the team's own key in the policy's `card.fields`)",
+    "training_data": "add `datasets:` to the metadata, or a `## Training data` section to the model's README.md",
+    "performance_metrics": "add `model-index[0].results[].metrics[]` to the metadata",
+    "limitations": "the Hub's metadata has no key for limitations: write them in a `## Bias, Risks, and "
+                   "Limitations` section of the model's README.md (or name the team's own key in `card.fields`)",
+}
 
 
 def claims(path: str, head: bytes) -> bool:
@@ -81,9 +94,7 @@ def read(loc: Located, options: Options, *, json: bool) -> CanonicalCard:
     label = LABEL if mitchell else ("team JSON card" if json else "team YAML card")
     advice = hints(data, json=json, sections=mitchell)
     if isinstance(data, dict) and any(k in data for k in HUB_KEYS):  # the Hub's metadata in a file of its own
-        label = "Hugging Face metadata file"
-        advice = {f: f"the metadata holds no {f.replace('_', ' ')}: {h.replace('to the card', 'to this file')}, or "
-                  "write it in the model card's README" for f, h in advice.items()}
+        label, advice = "Hugging Face metadata file", {**advice, **HUB_HINTS}
     return b.card(name=NAME, label=f"{label} (keys read by name)", hints=advice,
                   typed_io=False,
                   problems=tuple(loc.doc.problems))

@@ -81,6 +81,7 @@ class IssueKind(str, enum.Enum):
     NOT_A_NUMBER = "not-a-number"  # looks like a metric, cannot be read as a number
     TYPE = "type"  # the wrong kind of value
     PLACEHOLDER = "placeholder"
+    NOT_STATED = "not-stated"  # a descriptive key that does not say it (`task: text-summarization` for purpose)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,11 +61,20 @@ def body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> Non
                     values.looks_like_metric(m[1]):
                 got = metric_reader.collect(m[2].strip(), (m[1].strip(),), _fixed(origin))
                 b.metrics.extend(got.metrics)
+                if _a_word(m[2]):  # `- Accuracy: pending`: a metric without its value, quoted
+                    b.issues.extend(got.issues)
         if not b.metrics:
             b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
 
+
+def _a_word(value: str) -> bool:
+    """A value of a few words and no digit (`pending`, `very good`): not a sentence that may hold the number."""
+    return not re.search(r"\d", value) and len(value.split()) <= 3
+
+
 def _fixed(origin: Origin) -> metric_reader.Locate:
     return lambda _path: origin
+
 
 def _table_metrics(b: Builder, text: str, origin: Origin) -> None:
     for _, header, rows in markdown.tables(text):

@@ -174,3 +174,55 @@ def test_the_hubs_metadata_in_a_yaml_file_of_its_own_is_advised_in_its_terms(tmp
     missing = [f for f in failures(found) if f.check == "card-required-field"]
     assert {f.message.split("'")[1] for f in missing} == {"purpose", "limitations"}
     assert all("to the card" not in f.message and "Hugging Face metadata file" in f.message for f in missing)
+    assert not any("add `limitations:`" in f.message or "add `intended" in f.message for f in missing)
+    by_field = {f.message.split("'")[1]: f.message for f in missing}
+    assert "`## Uses` section of the model's README.md" in by_field["purpose"]
+    assert "`## Bias, Risks, and Limitations` section" in by_field["limitations"]
+    text = text.replace("datasets: [plant/xray-2024]\n", "")
+    missing = [f for f in failures(read(tmp_path, "modelcard.yaml", text)[1]) if f.check == "card-required-field"]
+    assert any("add `datasets:` to the metadata" in f.message for f in missing)
+
+
+TEAM = """\
+model:
+  name: ticket-urgency
+  {key}: {value}
+training_data: Ticket export 2024.
+metrics: {{accuracy: 0.91}}
+limitations: English only.
+"""
+
+
+@pytest.mark.parametrize(("key", "value", "why"), [
+    ("task", "text-classification", "'text-classification', a task name, not a statement of what the model is for"),
+    ("description", '"two linear layers with dropout, then the classification layer"',
+     "describes how the model is built"),
+    ("description", '"Random forest trained with reweighing"', "describes how the model is built"),
+    ("summary", "urgency_ranker", "a name, not a statement"),
+])
+def test_a_descriptive_key_that_states_no_purpose_is_not_the_purpose(tmp_path, key, value, why):
+    _, found = read(tmp_path, "model_card.yaml", TEAM.format(key=key, value=value))
+    (bad,) = failures(found)
+    assert bad.check == "card-required-field" and bad.line == 3
+    assert bad.message.startswith(f"purpose: model.{key} ") and why in bad.message
+    assert "(read as team YAML card" in bad.message and bad.hint == "add `intended_use:` to the card"
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("task", "Detect urgent tickets so the on-call team answers them first"),
+    ("description", "A BERT model that sorts support tickets by urgency"),
+    ("intended_use", "ticket_triage"),  # a key named for the purpose is taken as written
+])
+def test_a_key_that_states_the_purpose_is_the_purpose(tmp_path, key, value):
+    reading, found = read(tmp_path, "model_card.yaml", TEAM.format(key=key, value=value))
+    assert reading.card.fields["purpose"].origin.where == f"model.{key}"
+    assert failures(found) == []
+
+
+def test_a_later_key_that_states_the_purpose_is_found_past_one_that_does_not(tmp_path):
+    text = ('{"short_description": "Ranks applications for a recruiter\'s first screening call",\n'
+            ' "ai_model": {"description": "Random forest trained with reweighing", "test_accuracy": 0.81},\n'
+            ' "training_data": "Applications 2023", "limitations": ["Not audited for age."]}\n')
+    reading, found = read(tmp_path, "model_card.json", text)
+    assert reading.card.fields["purpose"].origin.where == "short_description"
+    assert failures(found) == []

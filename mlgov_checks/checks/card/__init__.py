@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -37,15 +35,14 @@ from mlgov_checks.checks.card.ids import (
 )
 from mlgov_checks.checks.card.jsonschema_notation import describe as _kind
 from mlgov_checks.checks.card.jsonschema_notation import dotted as _dotted
-from mlgov_checks.findings import Finding, Status
+from mlgov_checks.checks.card.native_metrics import check_metrics, percent_note
+from mlgov_checks.findings import Finding
 from mlgov_checks.policy.load import CARD_FIELDS, Policy
 from mlgov_checks.yamlio import loader as yamldoc
 from mlgov_checks.yamlio.loader import Document, Mark, Path, ProblemKind
 
 _TEXTUAL_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:float", "tag:yaml.org,2002:int",
                  "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"}
-_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
-_FLOAT12 = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 
 class _Ctx:
@@ -58,6 +55,7 @@ class _Ctx:
         self.placeholders = {str(p).strip().lower() for p in conf["placeholders"]}
         self.failed: set[str] = set()
         self.findings: list[Finding] = []
+        self.notes: list[str] = []  # percentages read as fractions
 
     def fail(self, check: Check, message: str, mark: Mark, hint: str | None = None) -> None:
         self.failed.add(check.id)
@@ -70,10 +68,6 @@ class _Ctx:
 
 def _is_empty(v: Any) -> bool:
     return v is None or (isinstance(v, (str, list, dict)) and not (v.strip() if isinstance(v, str) else v))
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _yaml11_text(ctx: _Ctx, path: Path, value: Any) -> bool:
@@ -107,56 +101,6 @@ def _check_columns(ctx: _Ctx, name: str, value: Any) -> None:
         ctx.fail(TYPE, issue.message, mark, hint=card_schemas.HINT)
 
 
-def _check_metrics(ctx: _Ctx, value: Any) -> None:
-    path: Path = ("performance_metrics",)
-    if not isinstance(value, dict):
-        if value is not None:
-            ctx.fail(TYPE, f"performance_metrics must be a mapping of metric -> number, got {_kind(value)}",
-                     ctx.at(path))
-        return
-    if not value:
-        ctx.fail(TYPE, "performance_metrics is empty", ctx.at(path))
-    for metric, v in value.items():
-        mpath = (*path, yamldoc.path_key(metric))
-        if finite_number(v) or _with_unit(v):
-            continue
-        plain = ctx.doc.plain.get(mpath)
-        if isinstance(v, str) and plain is not None and plain.tag in _NUMBER_TAGS:
-            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got a number too large to read "
-                     f"({len(plain.text)} characters)", ctx.at(mpath))
-        elif isinstance(v, str) and _FLOAT12.match(v.strip()) and plain is not None:
-            ctx.fail(YAML11, f"{_dotted(mpath)}: `{v}` is read by YAML 1.1 as text, not a number",
-                     ctx.at(mpath), hint="write it with a dot and a signed exponent (1.0e-3) or as 0.001")
-        elif _is_number(v):
-            ctx.fail(TYPE, f"{_dotted(mpath)} must be a finite number, got {_shown_number(v)}", ctx.at(mpath))
-        else:
-            ctx.fail(TYPE, f"{_dotted(mpath)} must be a number, got {_kind(v)}", ctx.at(mpath))
-
-
-def _with_unit(v: Any) -> bool:
-    """`93.4%` or `0.84 ± 0.02`: a number YAML and JSON can only write as text (a bare '0.9' is refused)."""
-    from mlgov_checks.cards.values import parse_number
-
-    n = parse_number(v) if isinstance(v, str) else None
-    return n is not None and (n.percent or n.uncertainty is not None)
-
-
-def finite_number(v: Any) -> bool:
-    """A number a float can hold: a 400-digit integer is not (float() would raise OverflowError)."""
-    if not _is_number(v):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
-
-
-def _shown_number(v: float) -> str:
-    if isinstance(v, int):  # no str(): Python refuses to print integers over 4,300 digits
-        return f"a {int(v.bit_length() * 0.30103) + 1}-digit integer, too large for a float"
-    return repr(v)
-
-
 def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str],
                   hints: Mapping[str, str] | None = None) -> None:
     for name in required:
@@ -174,7 +118,7 @@ def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str],
     if td is not None and not isinstance(td, dict):
         _expect_text(ctx, ("training_data",), td, "text or a mapping")
     if "performance_metrics" in data:
-        _check_metrics(ctx, data["performance_metrics"])
+        ctx.notes.extend(check_metrics(ctx, data["performance_metrics"]))
     lim = data.get("limitations")
     groups = lim.items() if isinstance(lim, dict) and lim else [((), lim)]  # category -> list of texts
     for key, group in groups:
@@ -240,7 +184,7 @@ def check_document(doc: Document, policy: Policy, *, target: str | None = None,
     yield from sorted(ctx.findings, key=lambda f: (f.line or 0, f.column or 0))
     for check in ran:
         if check.id not in ctx.failed:
-            yield check.passed(ctx.target, file=doc.path)
+            yield check.passed(ctx.target, "ok" + (percent_note(ctx.notes) if check is TYPE else ""), file=doc.path)
 
 
 def explain_more(check_id: str) -> str:
@@ -287,8 +231,7 @@ def check_reading(reading: Any, policy: Policy, *, target: str) -> Iterator[Find
         if card.format == "native":
             yield from found
         else:  # native JSON, or a native card under a root key: say which
-            yield from (f if f.status is Status.PASS else replace(f, message=f"{f.message} (read as {card.label})")
-                        for f in found)
+            yield from (replace(f, message=f"{f.message} (read as {card.label})") for f in found)
     else:
         from mlgov_checks.checks.card.canonical import check_canonical
 

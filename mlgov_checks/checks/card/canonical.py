@@ -29,11 +29,13 @@ from mlgov_checks.checks.card.ids import (
     TYPE,
 )
 from mlgov_checks.checks.card.metadata import check_metadata
+from mlgov_checks.checks.card.native_metrics import percent_note
 from mlgov_checks.findings import Finding
 from mlgov_checks.policy.load import CARD_FIELDS, Policy
 
 _ISSUE_CHECK = {IssueKind.EMPTY: REQUIRED, IssueKind.NOT_A_NUMBER: TYPE, IssueKind.TYPE: TYPE,
-                IssueKind.PLACEHOLDER: PLACEHOLDER}
+                IssueKind.PLACEHOLDER: PLACEHOLDER, IssueKind.NOT_STATED: REQUIRED}
+_UNWRITTEN = (IssueKind.EMPTY, IssueKind.NOT_STATED)  # the field is not there: another place may carry it
 
 
 def required_fields(card: CanonicalCard, policy: Policy) -> list[str]:
@@ -67,13 +69,13 @@ def check_canonical(card: CanonicalCard, policy: Policy, *, target: str | None =
         ran += [DUPLICATE, TAG, ROOT, REQUIRED, TYPE, PLACEHOLDER]
         _required(out, policy)
         for issue in card.issues:
-            if issue.kind is IssueKind.EMPTY and issue.field in card.fields:
+            if issue.kind in _UNWRITTEN and issue.field in card.fields:
                 continue  # another place carries the field
-            if issue.kind is IssueKind.EMPTY and issue.field not in required_fields(card, policy):
+            if issue.kind in _UNWRITTEN and issue.field not in required_fields(card, policy):
                 continue
             o = issue.origin
             out.fail(_ISSUE_CHECK[issue.kind], issue.message, line=o.line, column=o.column,
-                     hint=card.hints.get(issue.field) if issue.kind is IssueKind.EMPTY else None)
+                     hint=card.hints.get(issue.field) if issue.kind in _UNWRITTEN else None)
         _typed_io(out, policy)
         conf = policy.section("card")
         if conf.get("governance"):
@@ -92,13 +94,12 @@ def check_canonical(card: CanonicalCard, policy: Policy, *, target: str | None =
 def _percent_note(card: CanonicalCard, check: Check) -> str:
     if check is not TYPE:
         return ""
-    shown = [f"{m.key} {m.written} = {m.value:g}" for m in card.metrics if m.percent][:3]
-    return f"; percentages read as fractions: {', '.join(shown)}" if shown else ""
+    return percent_note([f"{m.key} {m.written} = {m.value:g}" for m in card.metrics if m.percent])
 
 
 def _required(out: _Out, policy: Policy) -> None:
     card = out.card
-    empty = {i.field for i in card.issues if i.kind in (IssueKind.EMPTY, IssueKind.PLACEHOLDER)}
+    empty = {i.field for i in card.issues}  # there, but unreadable: the issue is the finding
     for name in required_fields(card, policy):
         if name in card.fields or name in empty:
             continue
