@@ -170,6 +170,25 @@ def create_basic_auth_app() -> Any:
     from mlflow.server import app
     from mlflow.server.auth import create_app as basic_auth
 
-    served = basic_auth(app)
+    with _one_worker_at_a_time("basic-auth"):  # each worker creates basic-auth's tables: they race
+        served = basic_auth(app)
     _guard(app, authenticated=True)
     return served
+
+
+@contextlib.contextmanager
+def _one_worker_at_a_time(what: str) -> Any:
+    """Serialise a start-up step across this server's workers (`mlflow server --app-name basic-auth`
+    does it once before starting them; a plugin app is not given that step): a lock file per server
+    configuration, in the temporary directory."""
+    import fcntl
+    import hashlib
+    import tempfile
+
+    key = hashlib.sha256(f"{what}\0{os.environ.get('MLFLOW_AUTH_CONFIG_PATH', '')}".encode()).hexdigest()[:16]
+    with open(os.path.join(tempfile.gettempdir(), f"mlgov-{what}-{key}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -124,11 +124,6 @@ def _basic_auth(base: Path) -> tuple[dict[str, str], dict[str, str]]:
                    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
                    "auth_cache_ttl_seconds = 600\n")
     env = {"MLFLOW_AUTH_CONFIG_PATH": str(ini), "MLFLOW_FLASK_SERVER_SECRET_KEY": secrets.token_hex(16)}
-    # Two workers that both create basic-auth's tables race ("table ... already exists") and one dies
-    # at start: make the tables once, before the server starts.
-    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
-
-    SqlAlchemyStore().init_db(f"sqlite:///{base / 'basic_auth.db'}")
     return env, passwords
 
 

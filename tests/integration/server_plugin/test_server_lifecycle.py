@@ -4,6 +4,7 @@ recorded and audited, a policy edit picked up by every worker, an invalid policy
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -103,3 +104,12 @@ def test_a_server_with_an_invalid_policy_does_not_start(kind, tmp_path):
     text = str(failed.value)
     assert "exited with" in text, text
     assert "mlgov: the server cannot start" in text and "approval.min_approvals" in text, text
+
+
+@pytest.mark.parametrize("guarded", ["3.x"], indirect=True, ids=["guarded=3.x"])
+def test_every_worker_of_the_basic_auth_server_started(guarded):
+    """Each worker makes basic-auth's tables at start; unserialised, two of them raced and one died
+    ("table ... already exists") before uvicorn replaced it."""
+    log = guarded.log.read_text(errors="replace")
+    assert "already exists" not in log
+    assert not re.search(r"Process SpawnProcess-\d+:\s*\nTraceback", log), log[:3000]
