@@ -107,11 +107,15 @@ def check_approval(version: ModelVersionRecord, policy: Policy) -> Iterator[Find
 
     `description`: the version's description starts with "Approved" (the source design's
     convention). `approvals`: the version carries enough recorded approvals (`mlgov approve`).
-    `either` (default): one of the two. `none`: no approval evidence is required.
+    `either` (default): one of the two. `none`: no approval evidence is required. With
+    `approval.require_signature`, a description never counts: only signed approvals do.
     """
     mode = policy.section("evidence")["approval"]
     target = version.target
     if mode == "none":
+        return
+    if policy.section("approval")["require_signature"]:
+        yield from _signed_only(version, policy, mode)
         return
     by_description = _description_approved(version)
     if mode == "description" or (mode == "either" and by_description):
@@ -138,6 +142,23 @@ def check_approval(version: ModelVersionRecord, policy: Policy) -> Iterator[Find
     yield APPROVAL.failed(target, "no approval: the description does not start with 'Approved' and the "
                           "recorded approvals do not meet the policy" + (f" ({why})" if why else ""),
                           hint="record approvals (mlgov approve) or start the description with 'Approved'")
+
+
+def _signed_only(version: ModelVersionRecord, policy: Policy, mode: str) -> Iterator[Finding]:
+    """With `approval.require_signature`, a description anyone with EDIT can write is a claim: only
+    signed, content-bound approvals count, whatever `evidence.approval` says."""
+    target = version.target
+    ok, found = _recorded_approvals(version, policy)
+    yield from found
+    claim = " (a description starting with 'Approved' is a claim, not a signed approval)" if (
+        _description_approved(version) or mode == "description") else ""
+    if ok:
+        yield APPROVAL.passed(target, "signed approvals meet the policy")
+        return
+    why = "; ".join(f.message for f in found if f.status in (Status.FAIL, Status.ERROR))
+    yield APPROVAL.failed(target, "no approval: the signed approvals do not meet the policy"
+                          + (f" ({why})" if why else "") + claim,
+                          hint="approvers sign with `mlgov approve` using a key on the allowed-signers list")
 
 
 def _tags(check: Check, target: str, tags: Mapping[str, str], required: list[str],

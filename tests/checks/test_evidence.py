@@ -169,3 +169,19 @@ def test_description_not_required():
 def test_every_check_has_an_explanation():
     for check in evidence.CHECKS:
         assert check.id.startswith(("evidence-", "card-", "target-")) and check.explanation.strip()
+
+
+@pytest.mark.parametrize("mode", ["description", "either", "approvals"])
+def test_with_signatures_required_a_description_is_a_claim(mode, tmp_path):
+    """Anyone with EDIT can write "Approved" into a description: with signed approvals required it
+    never counts, in any mode."""
+    signers = tmp_path / "allowed_signers"
+    signers.write_text("")
+    strict = policy_from_mapping({"version": 1, "evidence": {"approval": mode},
+                                  "approval": {"require_signature": True, "allowed_signers": str(signers)}})
+    found = list(evidence.check_approval(make_version(description="Approved by the committee"), strict))
+    failed = dict(fails(found))
+    assert "evidence-approval" in failed, found
+    assert "signed approvals do not meet the policy" in failed["evidence-approval"]
+    if mode != "approvals":
+        assert "is a claim" in failed["evidence-approval"]
