@@ -46,6 +46,7 @@ class Card:
     lacks: tuple[str, ...]
     expect_exit: int
     expect_fail_quotes: tuple[str, ...]
+    expect_metrics: dict[str, float] | None = None  # `slice/name` -> value, as --show-canonical reads them
 
 
 def sources(root: Path) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def sources(root: Path) -> dict[str, Any]:
 def cards(root: Path) -> list[Card]:
     return [Card(path=c["path"], format=c["format"], carries=dict(c.get("carries") or {}),
                  lacks=tuple(c.get("lacks") or ()), expect_exit=c["expect_exit"],
-                 expect_fail_quotes=tuple(c.get("expect_fail_quotes") or ()))
+                 expect_fail_quotes=tuple(c.get("expect_fail_quotes") or ()), expect_metrics=c.get("expect_metrics"))
             for c in sources(root)["cards"]]
 
 
@@ -143,10 +144,21 @@ def judge(root: Path, card: Card) -> list[str]:
                 if native_hint in (f.get("hint") or "") or native_hint in (f.get("message") or ""):
                     problems.append(f"native-format advice on a {card.format} card: {_brief(f)}")
     problems.extend(_wording(card, findings))
+    if card.expect_metrics is not None:
+        problems.extend(_metrics_read(root, card, card.expect_metrics))
     for quote in card.expect_fail_quotes:
         if not any(quote in (f.get("message") or "") for f in failing):
             problems.append(f"no failing finding quotes {quote!r}: " + "; ".join(_brief(f) for f in failing))
     return problems
+
+
+def _metrics_read(root: Path, card: Card, expected: dict[str, float]) -> list[str]:
+    """The values `mlgov card --show-canonical` read are the ones the card states, no more, no fewer."""
+    proc = mlgov(root, "card", "--show-canonical", card.path)
+    read = json.loads(proc.stdout)["fields"]["performance_metrics"] or []
+    got = sorted((f"{m['slice']}/{m['name']}" if m.get("slice") else m["name"], m["value"]) for m in read)
+    want = sorted(expected.items())
+    return [] if got == want else [f"metrics read {got}, the card states {want}"]
 
 
 def _wording(card: Card, findings: list[dict[str, Any]]) -> list[str]:

@@ -43,6 +43,16 @@ HINTS = {
     "input_schema": "a README holds no typed input schema: log the model with an MLflow signature",
     "output_schema": "a README holds no typed output schema: log the model with an MLflow signature",
 }
+# A Markdown card without front matter (`model_card.md` in the paper's sections) is advised in sections.
+MARKDOWN_LABEL = "Markdown model card"
+MARKDOWN_HINTS = {
+    **HINTS,
+    "purpose": "add an `## Intended Use` section to the card",
+    "training_data": "add a `## Training Data` section to the card",
+    "performance_metrics": "add a `## Metrics` (or `## Evaluation results`) section with the measured values "
+                           "(`- Accuracy: 0.93`, or a table)",
+    "limitations": "add a `## Limitations` (or `## Caveats and Recommendations`) section to the card",
+}
 # Front matter keys only a model card's metadata has; keys a dataset card has; keys both may have.
 MODEL_KEYS = frozenset({"model-index", "base_model", "pipeline_tag", "library_name", "datasets", "metrics",
                         "model_name", "widget", "inference", "co2_eq_emissions", "model_type", "new_version",
@@ -103,9 +113,11 @@ def _quote(text: str) -> str:
 
 def _pick(secs: list[markdown.Section], names: tuple[str, ...], *, contains: bool = False) -> \
         list[markdown.Section]:
-    if contains:
-        return [s for s in secs if any(n in s.key for n in names) and s.level != markdown.PSEUDO or (
+    if contains:  # headings before bold lines, then by the name they hold, then in the card's order
+        found = [s for s in secs if any(n in s.key for n in names) and s.level != markdown.PSEUDO or (
             s.level == markdown.PSEUDO and any(n in s.key for n in names) and len(s.key) < 40)]
+        return sorted(found, key=lambda s: (s.level == markdown.PSEUDO,
+                                            next(i for i, n in enumerate(names) if n in s.key)))
     ranked = [(names.index(s.key), k, s) for k, s in enumerate(secs) if s.key in names]
     return [s for _, _, s in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
@@ -148,8 +160,9 @@ def read(source: Source, options: Options) -> CanonicalCard:
     if source.text is not None and not any(p.kind.value in ("too-large", "encoding") for p in problems):
         _read_body(b, split.body, split.body_line, meta_data, options)
     meta = _meta(loc, meta_data)
-    card = b.card(name=NAME, label=LABEL, hints=HINTS, typed_io=False, meta=meta, problems=tuple(problems))
-    return card
+    front = split.front is not None or split.problem is not None
+    return b.card(name=NAME, label=LABEL if front else MARKDOWN_LABEL, hints=HINTS if front else MARKDOWN_HINTS,
+                  typed_io=False, meta=meta, problems=tuple(problems))
 
 
 def _read_body(b: Builder, body: str, first_line: int, meta: dict[str, Any], options: Options) -> None:

@@ -116,7 +116,8 @@ def labelled(body: str, first_line: int = 1) -> Iterator[tuple[int, int, str, st
             yield first_line + i, len(line) - len(line.lstrip()) + 1, b[1].strip(), b[2].strip()
 
 
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# A delimiter row: `|---|:--:|`, or `-|-|-` (one hyphen a cell is enough when the row has pipes).
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 def tables(text: str) -> Iterator[tuple[int, list[str], list[list[str]]]]:
@@ -124,7 +125,8 @@ def tables(text: str) -> Iterator[tuple[int, list[str], list[list[str]]]]:
     lines = text.split("\n")
     i = 0
     while i + 1 < len(lines):
-        if "|" in lines[i] and _TABLE_SEP.match(lines[i + 1]):
+        sep = lines[i + 1]
+        if "|" in lines[i] and _TABLE_SEP.match(sep) and ("|" in sep or "--" in sep):
             header = _cells(lines[i])
             rows: list[list[str]] = []
             j = i + 2

@@ -19,7 +19,9 @@ SLICE_KEYS = ("slice", "split", "dataset", "segment", "subset", "group", "subgro
 # Keys that describe a metric rather than measure one.
 _DESCRIPTIVE = ("description", "notes", "note", "comment", "comments", "unit", "units", "definition", "link",
                 "url", "source", "verified", "threshold", "thresholds", "decisionthreshold", "date", "args",
-                "config", "revision", "higherisbetter", "greaterisbetter", "direction", "goal", "target")
+                "config", "revision", "higherisbetter", "greaterisbetter", "direction", "goal", "target", "weight",
+                "weights", "priority", "importance", "minvalue", "maxvalue", "displayname", "category", "enabled",
+                "isprimary", "step", "measurement")
 
 _DESCRIPTIVE_PARTS = ("threshold", "description", "runid", "trainedat", "timestamp", "updated")
 
@@ -134,25 +136,40 @@ def _interval(v: dict[Any, Any]) -> Number | None:
 
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _VAL = rf"(?P<num>{_NUM}\s*%?(?:\s*(?:±|\+/-)\s*{_NUM}\s*%?)?)"
-_NAME_FIRST = re.compile(rf"(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*){{0,3}})\s*(?:\*\*)?\s*"
-                         rf"(?:[:=]|\bof\b|\bis\b|\bwas\b|\bat\b|\bachieves\b|\breaches\b|\()?\s*(?:\*\*)?\s*"
+_NAME_FIRST = re.compile(rf"(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z][\w@\-]*){{0,3}})\)?[ \t]*(?:\*\*)?[ \t]*"
+                         rf"(?:[:=]|\bof\b|\bis\b|\bwas\b|\bat\b|\bachieves\b|\breaches\b|\()?[ \t]*(?:\*\*)?[ \t]*"
                          rf"(?:about |around |approximately |~|an? )?{_VAL}")
-_NUM_FIRST = re.compile(rf"{_VAL}\s+(?:\w+\s+)?(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*)?)")
+_NAME_ENDS = ("score", "rate", "value", "overall", "average", "mean")
+_LINKS = ("of", "is", "was", "at", "achieves", "achieved", "reaches", "reached", "scores", "scored", "reaching",
+          "achieving", "yields", "gives", "has", "with", "to", "equal", "equals", "about", "around", "approximately",
+          "an", "a")
+# `91% top-1 accuracy`: the number first, its name on the same line.
+_NUM_FIRST = re.compile(rf"{_VAL}[ \t]+(?:\w+[ \t]+)?(?P<name>[A-Za-z][\w@\-]*(?:[ \-][A-Za-z0-9][\w@\-]*)?)")
 
 
 def from_text(text: str, origin: Origin, slices: list[str] | None = None) -> list[Metric]:
     """`accuracy of 93.4%`, `F1: 0.88`, `91% top-1 accuracy`: metrics stated in prose."""
     found: list[Metric] = []
     seen: set[tuple[str, float]] = set()
+    used: list[tuple[int, int]] = []  # the numbers a name before them claimed: `Precision 0.74 Recall 0.60`
     for rx in (_NAME_FIRST, _NUM_FIRST):
         for m in rx.finditer(text[:20_000]):
             words = m["name"].split()
+            while rx is _NAME_FIRST and len(words) > 1 and words[-1].lower() in _LINKS:
+                words.pop()  # `F1 score of 0.88`
+            if rx is _NAME_FIRST and not (looks_like_metric(words[-1]) or words[-1].lower() in _NAME_ENDS):
+                continue  # `accuracy and 0.88 F1`: the number is not the named metric's
             name = next((" ".join(words[i:]) for i in range(len(words)) if looks_like_metric(" ".join(words[i:]))
                          and looks_like_metric(words[i])), None)
             num = parse_number(m["num"])
+            a, b = m.span("num")
             if name is None or num is None or (name.lower(), num.value) in seen:
                 continue
+            if rx is _NUM_FIRST and (any(x < b and a < y for x, y in used) or
+                                     any(n == name.lower() for n, _ in seen)):
+                continue
             seen.add((name.lower(), num.value))
+            used.append((a, b))
             found.append(Metric(name, num.value, m["num"].strip(), origin, "/".join(slices or []) or None,
                                 num.uncertainty, num.percent))
     return found

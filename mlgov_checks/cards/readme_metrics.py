@@ -7,9 +7,11 @@ from typing import Any
 
 from mlgov_checks.cards import markdown, metric_reader, values
 from mlgov_checks.cards.keyed import Builder
+from mlgov_checks.cards.keys import norm
 from mlgov_checks.cards.model import Issue, IssueKind, Metric, Origin
 
 RESULTS = ("evaluation", "result", "performance", "metric", "benchmark", "score", "accuracy")
+_VALUE_COLUMNS = ("value", "values", "score", "scores", "result", "results", "")
 NOT_RESULTS = ("hyperparam", "trainingresult", "trainingprocedure", "trainingdetail", "framework", "environment")
 
 
@@ -47,9 +49,11 @@ def model_index(b: Builder, index: Any) -> None:
 
 def body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> None:
     path = b.loc.doc.path
-    results = [s for s in secs if any(n in s.key for n in RESULTS) and not any(n in s.key for n in NOT_RESULTS)]
+    named = [s for s in secs if any(n in s.key for n in RESULTS) and not any(n in s.key for n in NOT_RESULTS)]
+    results = [s for s in named if not s.key.endswith(("data", "dataset", "datasets"))]  # not `## Evaluation Data`
     title = next((s for s in secs if s.level == 1), None)
-    places: list[tuple[markdown.Section | None, str]] = [(s, s.own) for s in results]
+    places: list[tuple[markdown.Section | None, str]] = [(s, s.own) for s in [*results, *(s for s in named
+                                                                                       if s not in results)]]
     if not places:
         places = [(title, title.own)] if title is not None else []
         places.append((None, preamble))
@@ -65,6 +69,11 @@ def body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> Non
                     b.issues.extend(got.issues)
         if not b.metrics:
             b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
+    if results and not b.metrics and not any(i.field == "performance_metrics" for i in b.issues):
+        first = min(results, key=lambda s: next(i for i, n in enumerate(RESULTS) if n in s.key))
+        b.issues.append(Issue(IssueKind.EMPTY, "performance_metrics", f"performance_metrics: the "
+                              f"`{first.heading}` section gives no measured value (no number)",
+                              _origin(path, first)))
 
 
 def _a_word(value: str) -> bool:
@@ -85,6 +94,8 @@ def _table_metrics(b: Builder, text: str, origin: Origin) -> None:
                 col = header[j] if j < len(header) else ""
                 if num is None:
                     continue
+                if norm(col) in _VALUE_COLUMNS:  # `| Metric | Value |`: the column is no slice
+                    col = ""
                 if values.looks_like_metric(col):
                     b.metrics.append(Metric(col, num.value, cell, origin, label or None,
                                                           num.uncertainty, num.percent))

@@ -23,6 +23,7 @@ METRIC_TOKENS = frozenset({
     "spearman", "pearson", "bertscore", "meteor", "chrf", "ter", "gini", "ks", "lift", "sacrebleu",
     "matthews", "balanced", "jaccard", "hamming", "rsquared", "mcrmse", "psnr", "ssim", "fid", "wape",
     "mase", "crps", "coverage", "latency", "throughput", "micro", "macro", "weighted", "eer", "uar",
+    "fbeta", "fbetascore", "f05", "f05score", "f2score",
 })
 
 
