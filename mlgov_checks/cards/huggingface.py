@@ -16,6 +16,10 @@ Mapping to the canonical card:
   `## Intended uses & limitations`, `## Out-of-Scope Use`, `## Caveats`, `## Risks`;
 - input_schema / output_schema: none (a README holds no typed I/O; see `card.typed_io`).
 
+A Markdown card without front matter (`model_card.md` in the paper's sections: `## Intended Use`,
+`## Training Data`, `## Metrics`, `## Caveats and Recommendations`) is read the same way, as a
+"Markdown model card", and advised in sections rather than front matter keys.
+
 Front matter is read with the project's YAML loader (marks point at README lines); text that only
 says "[More Information Needed]" (the Hub template's default) counts as not written. Metadata for
 governance: `license` (`license_name` for `other`), `base_model`, `datasets`, `pipeline_tag`.
