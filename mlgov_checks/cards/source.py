@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mlgov_checks.cards.model import Origin
+from mlgov_checks.yamlio import jsontext
 from mlgov_checks.yamlio import loader as yamldoc
 from mlgov_checks.yamlio.loader import Document, Mark, Path, Problem, ProblemKind
 
@@ -82,44 +82,12 @@ def parse_yaml(source: Source, text: str | None = None, *, line_offset: int = 0)
     return doc
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def parse_json(source: Source) -> Document:
-    """JSON with marks: the YAML loader (a superset) for marks and limits, `json` for the values.
-
-    Tabs are spaces to YAML's eyes only: valid JSON holds no raw tab inside a string, so columns
-    stay where they are. Duplicate keys are problems, as in YAML cards.
-    """
+    """JSON with marks (`yamlio.jsontext`): `json` for the values, the YAML loader for marks and limits."""
     if source.text is None:
         return parse_yaml(source)
-    doc = parse_yaml(source, source.text.replace("\t", " "))
-    if any(p.kind in (ProblemKind.TOO_DEEP, ProblemKind.ALIAS_BOMB, ProblemKind.ENCODING) for p in doc.problems):
-        return doc
-    try:
-        data = json.loads(source.text, parse_constant=_reject_constant)
-    except RecursionError:
-        doc.problems[:] = [Problem(ProblemKind.TOO_DEEP, f"nesting deeper than {source.limits.max_depth} levels",
-                                   Mark(1, 1))]
-        doc.data = None
-        return doc
-    except ValueError as e:
-        line, col = getattr(e, "lineno", 1), getattr(e, "colno", 1)
-        reason = getattr(e, "msg", str(e))
-        doc.problems[:] = [Problem(ProblemKind.SYNTAX, f"JSON syntax error: {reason}", Mark(line, col))]
-        doc.data = None
-        return doc
-    doc.problems[:] = [_json_wording(p) for p in doc.problems if p.kind is not ProblemKind.SYNTAX]
-    doc.data = data
-    doc.empty = False
-    doc.plain.clear()  # JSON has no unquoted scalars that YAML 1.1 could misread
-    doc.plain_keys.clear()
-    return doc
-
-
-def _json_wording(p: Problem) -> Problem:
-    return replace(p, message=p.message.replace("YAML parsers", "JSON parsers"))
+    lim = source.limits
+    return jsontext.parse_text(source.text, source.path, max_depth=lim.max_depth, max_nodes=lim.max_nodes)
 
 
 _FENCE = re.compile(r"^---[ \t]*\r?$")

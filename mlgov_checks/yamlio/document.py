@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,37 @@ class Document:
 
     def key_mark_of(self, path: Path) -> Mark:
         return self.key_marks.get(tuple(path)) or self.mark_of(path)
+
+
+MARK_FIELDS = ("marks", "key_marks", "plain")  # what a quick document builds when first read
+
+
+class LazyDocument(Document):
+    """A Document whose marks are built when first read: a card that passes never needs them.
+
+    `fill()` builds the same document with its marks (from the events already read, or the text);
+    `lazy` names the attributes taken from it. Everything else is set now, as a Document's.
+    """
+
+    def __init__(self, path: str, *, data: Any, fill: Callable[[], Document], empty: bool = False,
+                 plain_keys: dict[Path, PlainScalar] | None = None, lazy: tuple[str, ...] = MARK_FIELDS) -> None:
+        super().__init__(path, data=data, plain_keys=plain_keys if plain_keys is not None else {}, empty=empty)
+        for name in lazy:
+            del self.__dict__[name]
+        self._fill: Callable[[], Document] | None = fill
+        self._lazy = lazy
+
+    def __getattr__(self, name: str) -> Any:
+        """Only called for an attribute not set yet: a lazy one, built with the others on first use."""
+        state = self.__dict__
+        fill = state.get("_fill")
+        if fill is None or name not in state.get("_lazy", ()):
+            raise AttributeError(name)
+        full = fill()
+        for n in state["_lazy"]:
+            state[n] = getattr(full, n)
+        state["_fill"] = None
+        return state[name]
 
 
 def position_mark(text: str, position: int) -> Mark:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from mlgov_checks.checks._base import Check, Context
+from mlgov_checks.checks.card import placeholders
 from mlgov_checks.checks.card import schemas as card_schemas
 from mlgov_checks.checks.card.ids import (  # noqa: F401 - the family's checks, re-exported
     CARD_METRICS,
@@ -130,27 +131,15 @@ def _check_fields(ctx: _Ctx, data: Mapping[str, Any], required: list[str],
             _expect_text(ctx, base, group, "text, a list of texts, or a mapping of category to texts")
 
 
-def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
-    stack: list[tuple[Path, Any]] = [(path, value)]
-    while stack:
-        p, v = stack.pop()
-        yield p, v
-        if isinstance(v, dict):
-            stack.extend(((*p, yamldoc.path_key(k)), x) for k, x in reversed(list(v.items())))
-        elif isinstance(v, list):
-            stack.extend(((*p, i), x) for i, x in reversed(list(enumerate(v))))
-
-
 def _check_placeholders_and_keys(ctx: _Ctx, data: Any) -> None:
     for path, plain in ctx.doc.plain_keys.items():
         if plain.tag in _TEXTUAL_TAGS:
             ctx.fail(YAML11, f"key `{plain.text}` in {_dotted(path[:-1])} is read by YAML as "
                      f"{plain.tag.rsplit(':', 1)[-1]}, not text", ctx.doc.key_mark_of(path),
                      hint=f"quote the key: '{plain.text}'")
-    for path, v in _walk(data, ()):
-        if isinstance(v, str) and v.strip().lower() in ctx.placeholders:
-            shown = v.strip() or "an empty string"
-            ctx.fail(PLACEHOLDER, f"{_dotted(path)} is a placeholder ({shown})", ctx.at(path))
+    for path, v in placeholders.found(data, ctx.placeholders):
+        shown = v.strip() or "an empty string"
+        ctx.fail(PLACEHOLDER, f"{_dotted(path)} is a placeholder ({shown})", ctx.at(path))
 
 
 def _extra_schema(ctx: _Ctx, data: Any, policy: Policy) -> None:

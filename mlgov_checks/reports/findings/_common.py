@@ -31,12 +31,22 @@ def visible(text: str, _mask: Callable[[str], str] | None = None) -> str:
 def masked(findings: Sequence[Finding], m: Callable[[str], str] | None = None) -> list[Finding]:
     """The findings, every free-text field passed through `visible` (messages may quote URIs)."""
     m = m or masker()  # the environment read once, each distinct text masked once
+    seen: dict[str, str] = {}  # targets, paths and messages repeat across thousands of findings
 
     def v(text: str | None) -> str | None:
-        return visible(text, m) if text else text
+        if not text:
+            return text
+        shown = seen.get(text)
+        if shown is None:
+            shown = seen[text] = visible(text, m)
+        return shown
 
-    return [replace(f, target=visible(f.target, m), message=visible(f.message, m), file=v(f.file), hint=v(f.hint))
-            for f in findings]
+    out = []
+    for f in findings:
+        target, message, file, hint = v(f.target), v(f.message), v(f.file), v(f.hint)
+        same = target == f.target and message == f.message and file == f.file and hint == f.hint
+        out.append(f if same else replace(f, target=target or "", message=message or "", file=file, hint=hint))
+    return out
 
 
 def worst(statuses: Iterable[Status]) -> Status:
