@@ -10,7 +10,7 @@ from mlgov_checks.cards.keyed import Builder
 from mlgov_checks.cards.keys import norm
 from mlgov_checks.cards.model import Issue, IssueKind, Metric, Origin
 
-RESULTS = ("evaluation", "result", "performance", "metric", "benchmark", "score", "accuracy")
+RESULTS = ("evaluation", "result", "performance", "metric", "benchmark", "score", "accuracy", "comparison")
 _VALUE_COLUMNS = ("value", "values", "score", "scores", "result", "results", "")
 NOT_RESULTS = ("hyperparam", "trainingresult", "trainingprocedure", "trainingdetail", "framework", "environment")
 
@@ -48,32 +48,41 @@ def model_index(b: Builder, index: Any) -> None:
 
 
 def body_metrics(b: Builder, preamble: str, secs: list[markdown.Section]) -> None:
+    """The values of the results sections; failing those, of an `## Evaluation data` section, then of
+    the text under the title (the Trainer's "It achieves the following results")."""
     path = b.loc.doc.path
     named = [s for s in secs if any(n in s.key for n in RESULTS) and not any(n in s.key for n in NOT_RESULTS)]
     results = [s for s in named if not s.key.endswith(("data", "dataset", "datasets"))]  # not `## Evaluation Data`
     title = next((s for s in secs if s.level == 1), None)
-    places: list[tuple[markdown.Section | None, str]] = [(s, s.own) for s in [*results, *(s for s in named
-                                                                                       if s not in results)]]
-    if not places:
-        places = [(title, title.own)] if title is not None else []
-        places.append((None, preamble))
-    for s, text in places:
-        origin = _origin(path, s) if s is not None else Origin(path, 1, 1, "the README's opening text")
-        _table_metrics(b, text, origin)
-        for line in text.split("\n"):
-            if (m := re.match(r"^\s*[-*+]\s+([^:|]{1,60}):\s*(.+)$", markdown.plain(line))) is not None and \
-                    values.looks_like_metric(m[1]):
-                got = metric_reader.collect(m[2].strip(), (m[1].strip(),), _fixed(origin))
-                b.metrics.extend(got.metrics)
-                if _a_word(m[2]):  # `- Accuracy: pending`: a metric without its value, quoted
-                    b.issues.extend(got.issues)
-        if not b.metrics:
-            b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
+    for s in results:
+        _section_metrics(b, s.own, _origin(path, s))
+    fallbacks: list[tuple[str, Origin]] = [(s.own, _origin(path, s)) for s in named if s not in results]
+    if title is not None:
+        fallbacks.append((title.own, _origin(path, title)))
+    fallbacks.append((preamble, Origin(path, 1, 1, "the README's opening text")))
+    for text, origin in fallbacks:
+        if b.metrics:
+            break
+        _section_metrics(b, text, origin)
     if results and not b.metrics and not any(i.field == "performance_metrics" for i in b.issues):
         first = min(results, key=lambda s: next(i for i, n in enumerate(RESULTS) if n in s.key))
         b.issues.append(Issue(IssueKind.EMPTY, "performance_metrics", f"performance_metrics: the "
                               f"`{first.heading}` section gives no measured value (no number)",
                               _origin(path, first)))
+
+
+def _section_metrics(b: Builder, text: str, origin: Origin) -> None:
+    """A section's tables, `- Accuracy: 0.93` items and, when those give nothing, its prose."""
+    _table_metrics(b, text, origin)
+    for line in text.split("\n"):
+        if (m := re.match(r"^\s*[-*+]\s+([^:|]{1,60}):\s*(.+)$", markdown.plain(line))) is not None and \
+                values.looks_like_metric(m[1]):
+            got = metric_reader.collect(m[2].strip(), (m[1].strip(),), _fixed(origin))
+            b.metrics.extend(got.metrics)
+            if _a_word(m[2]):  # `- Accuracy: pending`: a metric without its value, quoted
+                b.issues.extend(got.issues)
+    if not b.metrics:
+        b.metrics.extend(metric_reader.from_text(markdown.plain(text), origin))
 
 
 def _a_word(value: str) -> bool:

@@ -50,3 +50,11 @@ def test_thresholds_and_weights_of_named_metrics_are_not_measured_values(tmp_pat
                      '{"name": "accuracy", "min_threshold": 0.85, "weight": 1.0}, {"name": "recall", "weight": 0.5}]}')
     assert card.metrics == ()
     assert [i.message for i in card.issues] == ["performance_metrics: metrics gives no measured value (no number)"]
+
+
+def test_a_model_comparison_table_gives_each_models_values_as_its_slice(tmp_path):
+    card = canonical(tmp_path, "README.md", "---\nlicense: apache-2.0\nlibrary_name: timm\n---\n# tinynet\n\n"
+                     "## Model Comparison\n|model|img_size|top1|top5|\n|---|---|---|---|\n"
+                     "|tinynet_a|192|77.65|93.53|\n|tinynet_b|188|75.97|92.73|\n")
+    assert [(m.key, m.value) for m in card.metrics] == [("tinynet_a/top1", 77.65), ("tinynet_a/top5", 93.53),
+                                                         ("tinynet_b/top1", 75.97), ("tinynet_b/top5", 92.73)]
