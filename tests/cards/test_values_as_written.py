@@ -113,6 +113,9 @@ def test_a_percentage_is_read_as_a_fraction_and_the_report_says_so(tmp_path, fmt
     (typed,) = [f for f in findings if f["check"] == "card-field-type"]
     assert typed["status"] == "pass" and "percentages read as fractions" in typed["message"]
     assert "93.4% = 0.934" in typed["message"]
+    text = mlgov(tmp_path, "card", "-v", "--no-color", name)  # the text report, passing checks shown
+    assert text.returncode == 0 and "percentages read as fractions" in text.stdout
+    assert "93.4% = 0.934" in text.stdout
 
 
 @pytest.mark.parametrize("written", ["0.84 ± 0.02", "0.84 +/- 0.02"])
