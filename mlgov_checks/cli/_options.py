@@ -11,6 +11,7 @@ from mlgov_checks.reports.findings import FORMATS
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Backend
+    from mlgov_checks.evidence.keysign import SigningKey
     from mlgov_checks.policy.load import Policy
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,6 +85,28 @@ def run_options(func: F) -> F:
     func = click.option("--tracking-uri", "tracking_uri", default=None, metavar="URI",
                         help="Tracking server (default: MLFLOW_TRACKING_URI).")(func)
     return policy_option(func)
+
+
+def signing_options(what: str) -> Callable[[F], F]:
+    """--sign-with and --key-file: sign `what` as git signs commits, or with a CI key file."""
+    def decorate(func: F) -> F:
+        func = click.option("--key-file", "key_file", default=None, metavar="PATH",
+                            help=f"Sign {what} with this Ed25519/ECDSA private key file (CI identities; "
+                                 "a DSSE envelope).")(func)
+        return click.option("--sign-with", "sign_with", default=None, metavar="KEY",
+                            help=f"Sign {what} with this SSH key (a private key, or a .pub whose key an "
+                                 "ssh-agent holds; `git`: git's user.signingkey), as git signs commits.")(func)
+    return decorate
+
+
+def signing_key(opts: dict[str, Any]) -> SigningKey | None:
+    """The key --sign-with / --key-file name, None when neither is given."""
+    from mlgov_checks.evidence.issue import git_signing_key
+    from mlgov_checks.evidence.keysign import SigningKey
+
+    ssh = git_signing_key() if opts.get("sign_with") == "git" else opts.get("sign_with")
+    key_file = opts.get("key_file")
+    return SigningKey(ssh=ssh, key_file=key_file) if (ssh or key_file) else None
 
 
 def connect(opts: dict[str, Any], policy: Policy, *, workers: int | None = None) -> Backend:

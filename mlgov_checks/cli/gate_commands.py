@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from mlgov_checks.cli._options import connect, mlflow_options, repo_option, report_options
+from mlgov_checks.cli._options import (
+    connect,
+    mlflow_options,
+    repo_option,
+    report_options,
+    signing_key,
+    signing_options,
+)
 from mlgov_checks.cli.app import Settings, command_runner, deliver_findings, main, say
 from mlgov_checks.errors import UsageError
 from mlgov_checks.targets import TARGETS_HELP, parse_targets
@@ -35,7 +42,7 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
 
         ctx = ReportContext(command="check", policy_source=settings.policy.source)
         outcome = record.record_result(result, policy=settings.policy, writer=writer,
-                                       report=lambda found: render("json", found, ctx))
+                                       report=lambda found: render("json", found, ctx), key=signing_key(opts))
         for line in outcome.actions:
             say(f"mlgov check: {line}", err=True)
         findings = outcome.findings
@@ -52,6 +59,7 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
 @click.argument("targets", nargs=-1)
 @click.option("--record", is_flag=True, help="Write the outcome to each model version (tags mlgov.status, "
               "mlgov.checked_at, mlgov.policy_sha256, mlgov.report) and the JSON report to the decision log.")
+@signing_options("each recorded decision (with --record)")
 @mlflow_options
 @repo_option
 @report_options

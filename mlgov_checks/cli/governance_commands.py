@@ -16,6 +16,8 @@ from mlgov_checks.cli._options import (
     repo_option,
     report_options,
     run_options,
+    signing_key,
+    signing_options,
 )
 from mlgov_checks.cli.app import Settings, command_runner, deliver_findings, main, say
 from mlgov_checks.cli.shared import deliver_page
@@ -61,16 +63,11 @@ def _finish(outcome: Outcome, settings: Settings, command: str) -> int:
 @click.option("--comment", required=True, help="Why you approve (or, with --revoke, why you withdraw).")
 @click.option("--as", "actor", default=None, metavar="ACTOR", help=AS_HELP)
 @click.option("--revoke", is_flag=True, help="Withdraw your approval of this version.")
-@click.option("--sign-with", "sign_with", default=None, metavar="KEY",
-              help="Sign with this SSH key (a private key, or a .pub whose key an ssh-agent holds; "
-                   "`git`: git's user.signingkey), as git signs commits.")
-@click.option("--key-file", "key_file", default=None, metavar="PATH",
-              help="Sign with this Ed25519/ECDSA private key file (CI identities; a DSSE envelope).")
+@signing_options("the approval")
 @mlflow_options
 @report_options
 @command_runner
-def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, sign_with: str | None,
-                key_file: str | None, **opts: Any) -> int:
+def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, **opts: Any) -> int:
     """Record your approval of a model version in the registry (its own tag per approver).
 
     TARGET: models:/NAME/VERSION or models:/NAME@ALIAS. The approval states what it approves (the
@@ -79,15 +76,13 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, sign
     `approval.allowed_signers`. Refused (exit 1, nothing written) when you lack the `approve`
     permission, are not in `approval.allowed_approvers`, authored the run, or the key is not listed.
     """
-    from mlgov_checks.evidence.issue import SigningKey, git_signing_key
     from mlgov_checks.governance import roles
     from mlgov_checks.governance.approve import approve
 
     settings = Settings.from_options(opts)
     if _blocked(settings):
         return deliver_findings([], settings, command="approve")
-    ssh = git_signing_key() if sign_with == "git" else sign_with
-    key = SigningKey(ssh=ssh, key_file=key_file) if (ssh or key_file) else None
+    key = signing_key(opts)
     reader, writer = connect(opts, settings.policy)
     outcome = approve(target, actor=roles.current_actor(actor), comment=comment, revoke=revoke,
                       policy=settings.policy, reader=reader, writer=writer,
@@ -102,6 +97,7 @@ def approve_cmd(target: str, comment: str, actor: str | None, revoke: bool, sign
               help="Legacy stage (Staging, Production or Archived): the versions previously in it are archived.")
 @click.option("--dry-run", is_flag=True, help="Gate and report what would change; write nothing.")
 @click.option("--as", "actor", default=None, metavar="ACTOR", help=AS_HELP)
+@signing_options("the decision record")
 @mlflow_options
 @repo_option
 @report_options
@@ -123,7 +119,8 @@ def promote_cmd(target: str, alias: str | None, stage: str | None, dry_run: bool
     if _blocked(settings):
         return deliver_findings([], settings, command="promote")
     reader, writer = connect(opts, settings.policy)
-    request = promote.Request(target, dest, actor=roles.current_actor(actor), dry_run=dry_run)
+    request = promote.Request(target, dest, actor=roles.current_actor(actor), dry_run=dry_run,
+                              key=signing_key(opts), asserted=bool(actor and actor.strip()))
     outcome = promote.promote(request, policy=settings.policy, options=_gate_options(opts), reader=reader,
                               writer=writer)
     return _finish(outcome, settings, "promote")

@@ -17,6 +17,7 @@ from typing import Any
 
 from mlgov_checks.errors import MissingExtraError
 from mlgov_checks.evidence.signers import AllowedSigners, Signer
+from mlgov_checks.evidence.sshsig import NAMESPACE
 from mlgov_checks.evidence.statement import PAYLOAD_TYPE
 
 # The name of the variable that holds a key file's passphrase (a name, not a secret).
@@ -71,11 +72,11 @@ def public_openssh(path: str) -> bytes:
                                                             serialization.PublicFormat.OpenSSH)
 
 
-def sign(payload: bytes, key_file: str) -> dict[str, Any]:
+def sign(payload: bytes, key_file: str, payload_type: str = PAYLOAD_TYPE) -> dict[str, Any]:
     """The DSSE envelope (as a dict) of `payload`, signed with the private key in `key_file`."""
     dsse, crypto_signer, _ = _lib()
     signer = crypto_signer(load_private_key(key_file))
-    envelope = dsse.Envelope(payload=payload, payload_type=PAYLOAD_TYPE, signatures={})
+    envelope = dsse.Envelope(payload=payload, payload_type=payload_type, signatures={})
     envelope.sign(signer)
     return envelope.to_dict()  # type: ignore[no-any-return]
 
@@ -90,8 +91,10 @@ def payload_of(envelope: Mapping[str, Any]) -> bytes:
         raise DsseError("the envelope's payload is not base64") from e
 
 
-def verify(envelope: Mapping[str, Any], signers: AllowedSigners, now: dt.datetime) -> tuple[Signer | None, str]:
-    """(the allowed signer whose key signed the envelope, "") or (None, why no listed key did)."""
+def verify(envelope: Mapping[str, Any], signers: AllowedSigners, now: dt.datetime,
+           namespace: str = NAMESPACE) -> tuple[Signer | None, str]:
+    """(the allowed signer whose key signed the envelope and may sign in `namespace` now, "") or
+    (None, why no listed key did)."""
     dsse, _, sslib_key = _lib()
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_ssh_public_key
@@ -113,7 +116,7 @@ def verify(envelope: Mapping[str, Any], signers: AllowedSigners, now: dt.datetim
             env.verify([key], 1)
         except VerificationError:
             continue
-        why = candidate.usable(now)
+        why = candidate.usable(now, namespace)
         if why is None:
             return candidate, ""
         unusable.append(f"{','.join(candidate.principals)}'s key {why}")

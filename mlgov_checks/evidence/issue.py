@@ -8,16 +8,15 @@ the approver is the key's principal in the allowed signers; `--as` naming someon
 
 from __future__ import annotations
 
-import base64
-import os
 import shutil
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from mlgov_checks.errors import UsageError
-from mlgov_checks.evidence import binding, dsse, sshsig
+from mlgov_checks.evidence import binding, dsse, keysign, sshsig
 from mlgov_checks.evidence.approval_record import MAX_COMMENT, MAX_VALUE, Record, approval_key
+from mlgov_checks.evidence.keysign import SigningKey as SigningKey
 from mlgov_checks.evidence.signers import AllowedSigners
 from mlgov_checks.evidence.statement import Approval
 from mlgov_checks.governance import identity
@@ -26,16 +25,6 @@ from mlgov_checks.records import ModelVersionRecord
 
 class IssueError(Exception):
     """The approval cannot be made as asked (the message says why); nothing was written."""
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    ssh: str | None = None  # a private key file, or a public key whose private half an ssh-agent holds
-    key_file: str | None = None  # a PEM or OpenSSH private key file (Ed25519/ECDSA): a DSSE envelope
-
-    def __post_init__(self) -> None:
-        if self.ssh and self.key_file:
-            raise UsageError("give one of --sign-with and --key-file")
 
 
 def git_signing_key(cwd: str | None = None) -> str:
@@ -57,19 +46,16 @@ def git_signing_key(cwd: str | None = None) -> str:
     return key
 
 
-def _public_blob(key: SigningKey, payload: bytes) -> bytes:
-    """The signing key's public blob: from KEY.pub (or KEY itself, an agent's public key), else from
-    a signature of `payload` (what ssh-keygen would sign anyway)."""
-    if key.key_file:
-        return base64.b64decode(dsse.public_openssh(key.key_file).split()[1])
-    path = os.path.expanduser(key.ssh or "")
-    for candidate in (path, f"{path}.pub"):
-        if candidate.endswith(".pub") and os.path.isfile(candidate):
-            with open(candidate, encoding="utf-8") as fh:
-                fields = fh.read().split()
-            if len(fields) >= 2:
-                return base64.b64decode(fields[1])
-    return sshsig.public_key(sshsig.sign(payload, path))[1]
+def key_holder(key: SigningKey, actor: str, *, asserted: bool, signers: AllowedSigners | None,
+               probe: bytes) -> str:
+    """Who signs with `key`: its first principal in the allowed signers (`actor` when there is no list).
+    UsageError when the key is not listed, or `--as` (`asserted`) names someone else."""
+    names = tuple(signers.principals_of(keysign.public_blob(key, probe))) if signers is not None else ()
+    if signers is not None and not names:
+        raise UsageError(f"the signing key is not in the allowed signers ({signers.shown})")
+    if names and asserted and not any(identity.People().same(actor, n) for n in names):
+        raise UsageError(f"--as {actor} names someone else: the signing key is {', '.join(names)}'s")
+    return names[0] if names else actor
 
 
 def issue(version: ModelVersionRecord, **options: Any) -> Record:
@@ -92,23 +78,18 @@ def make(version: ModelVersionRecord, *, policy_sha256: str, actor: str, asserte
     if key is not None:
         probe = Approval(version.name, version.version, now.model_sha256, now.run_id, now.card_sha256,
                          policy_sha256, actor, time).payload()
-        names = tuple(signers.principals_of(_public_blob(key, probe))) if signers is not None else None
-        if signers is not None and not names:
-            raise IssueError(f"the signing key is not in the allowed signers ({signers.shown})")
-        if names:
-            if asserted and not any(identity.People().same(actor, n) for n in names):
-                raise IssueError(f"--as {actor} names someone else: the signing key is {', '.join(names)}'s")
-            approver = names[0]
+        try:
+            approver = key_holder(key, actor, asserted=asserted, signers=signers, probe=probe)
+        except UsageError as e:
+            raise IssueError(e.message) from e
     approval = Approval(version.name, version.version, now.model_sha256, now.run_id, now.card_sha256,
                         policy_sha256, approver, time, comment=comment[:MAX_COMMENT])
     payload = approval.payload()
     record = Record(key=approval_key(approver), approval=approval, payload=payload, recorded_by=recorded_by,
                     asserted=asserted and key is None)
-    if key is not None and key.ssh:
-        record = replace(record, sshsig=sshsig.sign(payload, os.path.expanduser(key.ssh)))
-    elif key is not None and key.key_file:
-        envelope = dsse.sign(payload, key.key_file)
-        record = replace(record, dsse={"payloadType": envelope["payloadType"], "signatures": envelope["signatures"]})
+    if key is not None:
+        signed = keysign.sign(payload, key, keysign.APPROVAL)
+        record = replace(record, sshsig=signed.sshsig, dsse=signed.dsse)
     if len(record.to_json()) > MAX_VALUE:
         raise IssueError(f"the approval is {len(record.to_json())} characters, over the registry's {MAX_VALUE} "
                          "for a tag value: shorten --comment")

@@ -16,18 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mlgov_checks.errors import PolicyError
-from mlgov_checks.evidence import binding, dsse, sshsig
+from mlgov_checks.evidence import binding, keysign
 from mlgov_checks.evidence.approval_record import Record, recorded
+from mlgov_checks.evidence.keysign import Proof as Proof
 from mlgov_checks.evidence.signers import AllowedSigners, SignersError, parse
 from mlgov_checks.governance import identity, roles
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord
-
-
-class Proof(str, enum.Enum):
-    SSH = "ssh signature"
-    DSSE = "DSSE signature"
-    CLAIM = "claim"  # unsigned: the registry says so, nothing more
 
 
 @dataclass(frozen=True)
@@ -57,6 +52,30 @@ class Refused:
     who: str
     reason: str
 
+    @property
+    def stale(self) -> bool:
+        """It was bound to the version as it was: the model files, card, run or policy changed since."""
+        return self.reason.startswith(STALE)
+
+
+class Standing(str, enum.Enum):
+    """What one recorded approval is, as audit and inventory show it."""
+
+    PROOF = "proof"  # signed by an allowed signer and bound to the version as it is now
+    CLAIM = "claim"  # unsigned: counted only because the policy does not require signatures
+    STALE = "stale"  # bound to what the version was: it changed since
+    REFUSED = "refused"  # does not count, for the reason given
+
+
+@dataclass(frozen=True)
+class Shown:
+    who: str
+    standing: Standing
+    detail: str  # how it is signed, or why it does not count
+
+    def __str__(self) -> str:
+        return f"{self.who}: {self.standing.value} ({self.detail})"
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -67,7 +86,17 @@ class Verdict:
     def people(self) -> list[str]:
         return [c.person for c in self.counted]
 
+    def shown(self) -> list[Shown]:
+        """Every recorded approval (revoked ones aside) with its standing: proof, claim, stale or refused."""
+        out = [Shown(c.person, Standing.CLAIM if c.proof is Proof.CLAIM else Standing.PROOF,
+                     "unsigned" if c.proof is Proof.CLAIM else f"{c.proof.value}, {c.fingerprint}")
+               for c in self.counted]
+        out += [Shown(r.who, Standing.STALE if r.stale else Standing.REFUSED,
+                      r.reason.removeprefix(STALE) if r.stale else r.reason) for r in self.refused]
+        return out
 
+
+STALE = "it no longer counts: "  # the reason's start when the version changed since it was approved
 _CACHE: dict[tuple[str | None, str, str], AllowedSigners] = {}
 
 
@@ -101,32 +130,11 @@ def load_signers(policy: Policy) -> AllowedSigners | None:
 
 def _signature(rec: Record, signers: AllowedSigners | None, now: dt.datetime) -> tuple[Counted | None, str]:
     """The signed approval's person, or why its signature does not make one."""
-    if signers is None:
-        return None, "it is signed, but the policy names no approval.allowed_signers to verify it with"
-    if rec.sshsig is not None:
-        try:
-            _, blob = sshsig.public_key(rec.sshsig)
-        except sshsig.SshSigError as e:
-            return None, str(e)
-        names = signers.principals_of(blob)
-        fp = sshsig.fingerprint(blob)
-        if not names:
-            return None, f"its signing key {fp} is not in the allowed signers ({signers.shown})"
-        try:
-            ok, why = sshsig.verify(rec.payload, rec.sshsig, principal=names[0], allowed_signers=signers.content)
-        except sshsig.SshSigError as e:
-            return None, str(e)
-        if ok is None:
-            return None, f"the SSH signature by {names[0]}'s key {fp} does not verify: {why}"
-        return Counted(rec, names[0], Proof.SSH, tuple(names), fp), ""
-    try:
-        signer, why = dsse.verify(rec.envelope(), signers, now)
-    except dsse.DsseError as e:
-        return None, str(e)
-    if signer is None:
-        return None, f"the DSSE signature does not verify: {why}"
-    names = signers.principals_of(signer.key)
-    return Counted(rec, names[0], Proof.DSSE, tuple(names), signer.fingerprint), ""
+    found, why = keysign.verify(rec.payload, keysign.Signature(rec.sshsig, rec.dsse), signers, now,
+                                  keysign.APPROVAL)
+    if found is None:
+        return None, why
+    return Counted(rec, found.names[0], found.proof, found.names, found.fingerprint), ""
 
 
 def judge(rec: Record, now: binding.Current, *, signers: AllowedSigners | None, require_signature: bool,
@@ -139,7 +147,7 @@ def judge(rec: Record, now: binding.Current, *, signers: AllowedSigners | None, 
         return f"it approves {rec.approval.subject}, not {now.subject}"
     changed = binding.changes(rec.approval, now) if content else []
     if changed:
-        return "it no longer counts: " + "; ".join(changed)
+        return STALE + "; ".join(changed)
     if not rec.signed:
         if require_signature:
             how = (f"named with --as (the MLflow credentials said {rec.recorded_by!r})" if rec.asserted

@@ -23,21 +23,31 @@ from mlgov_checks.governance.decisions import Decision, Field
 
 GENESIS = "genesis"  # the `prev` of a model's first chained record
 HEAD_TAG = decisions.PREFIX + "head"  # on the registered model: the digest of its newest record
-UNCHAINED = frozenset({Field.OUTCOME.value, Field.ERROR.value, Field.DIGEST.value})
+# Not chained: how it ended (written after the move), the digest itself, and the actor's signature
+# (which signs the chained fields, so the digest and the signature cover the same bytes).
+UNCHAINED = frozenset({Field.OUTCOME.value, Field.ERROR.value, Field.DIGEST.value, Field.SIGNATURE.value})
+
+
+def payload(fields: Mapping[str, str]) -> bytes:
+    """The bytes a record's digest and its actor's signature cover: its chained fields as canonical JSON."""
+    chained = {k: v for k, v in fields.items() if k not in UNCHAINED}
+    return json.dumps(chained, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def digest(fields: Mapping[str, str]) -> str:
     """The digest of a record from its fields as the log holds them (tag values, without the prefix)."""
-    chained = {k: v for k, v in fields.items() if k not in UNCHAINED}
-    blob = json.dumps(chained, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    return hashlib.sha256(blob).hexdigest()
+    return hashlib.sha256(payload(fields)).hexdigest()
+
+
+def stored(decision: Mapping[str, Any]) -> dict[str, str]:
+    """A decision's fields as the log will hold them (masked, cut to MLflow's limit, no prefix)."""
+    return {k.removeprefix(decisions.PREFIX): v for k, v in decisions.tags(decision).items()}
 
 
 def link(decision: Mapping[str, Any], prev: str | None) -> dict[str, Any]:
     """The decision with `prev` (GENESIS for the model's first record) and its own digest."""
     linked = {**decision, Field.PREV.value: prev or GENESIS}
-    fields = {k.removeprefix(decisions.PREFIX): v for k, v in decisions.tags(linked).items()}
-    return {**linked, Field.DIGEST.value: digest(fields)}
+    return {**linked, Field.DIGEST.value: digest(stored(linked))}
 
 
 def newest(log: Sequence[Decision]) -> str | None:
@@ -82,31 +92,36 @@ def verify(model: str, log: Sequence[Decision], head: str | None = None) -> Verd
     intact: set[str] = set()
     expected = GENESIS
     for d in chained:
-        shown = f"{model}: record runs:/{d.run_id} ({_what(d)})"
+        named = shown(model, d)
         edited = digest(d.fields) != d.get(Field.DIGEST)
         prev = d.get(Field.PREV)
         if edited:
-            problems.append(f"{shown} was edited: its content no longer matches its digest")
+            problems.append(f"{named} was edited: its content no longer matches its digest")
         if prev != expected:
             if prev in by_digest:
-                problems.append(f"{shown} is out of order: it chains from runs:/{by_digest[prev].run_id}, "
+                problems.append(f"{named} is out of order: it chains from runs:/{by_digest[prev].run_id}, "
                                 "not from the record logged before it")
             elif prev == GENESIS:
-                problems.append(f"{shown} starts a second chain: the records before it are not its history")
+                problems.append(f"{named} starts a second chain: the records before it are not its history")
             else:
-                problems.append(f"{shown} chains from a record that is no longer in the log (deleted): "
+                problems.append(f"{named} chains from a record that is no longer in the log (deleted): "
                                 f"digest {prev[:12]}...")
         elif not edited:
             intact.add(d.run_id)
         expected = d.get(Field.DIGEST)
     newest_digest = chained[-1].get(Field.DIGEST) if chained else None
     if newest_digest and head != newest_digest:
-        named = by_digest.get(head or "")
-        why = (f"names the older record runs:/{named.run_id}" if named is not None and head
+        older = by_digest.get(head or "")
+        why = (f"names the older record runs:/{older.run_id}" if older is not None and head
                else "names a record that is no longer in the log (the newest records were deleted)" if head
                else "is missing")
         problems.append(f"{model}: the model's decision head {why}; the log ends at runs:/{chained[-1].run_id}")
     return Verdict(intact=frozenset(intact), problems=tuple(problems), legacy=legacy)
+
+
+def shown(model: str, d: Decision) -> str:
+    """How a finding names a record: `MODEL: record runs:/ID (promote v1 -> @champion)`."""
+    return f"{model}: record runs:/{d.run_id} ({_what(d)})"
 
 
 def _what(d: Decision) -> str:

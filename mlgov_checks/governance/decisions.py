@@ -46,6 +46,7 @@ class Field(str, enum.Enum):
     REASON = "reason"  # break-glass: the reason its header gave
     PREV = "prev"  # the digest of the model's previous record: the hash chain (governance/chain.py)
     DIGEST = "digest"  # this record's digest over its chained fields
+    SIGNATURE = "signature"  # the actor's signature over the chained fields (evidence/keysign.py), JSON
 
     @property
     def tag(self) -> str:

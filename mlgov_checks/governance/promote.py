@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import EvaluationError
 from mlgov_checks.findings import Finding
-from mlgov_checks.governance import decisions, roles
+from mlgov_checks.governance import decisions, roles, signed_decisions
 from mlgov_checks.governance.outcome import PROBLEMS, Outcome, fetch_version, gate_summary, iso, refuse, utc_now
 from mlgov_checks.governance.stages import Destination, Stage
 from mlgov_checks.governance.transaction import AllOrNothing, Undo
@@ -29,6 +29,7 @@ from mlgov_checks.version import __version__
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Reader, Resolved, Writer
+    from mlgov_checks.evidence.keysign import SigningKey
     from mlgov_checks.gate import GateOptions
 
 
@@ -41,6 +42,8 @@ class Request:
     actor: str
     dry_run: bool = False
     now: dt.datetime | None = None
+    key: SigningKey | None = None  # signs the decision; the actor is then the key's principal
+    asserted: bool = False  # the actor was named with --as
 
     @property
     def action(self) -> roles.Action:
@@ -91,6 +94,8 @@ def promote(request: Request, *, policy: Policy, options: GateOptions, reader: R
     records the failure, and WriteFailedError (exit 3) says so."""
     from mlgov_checks import gate
 
+    signer = signed_decisions.actor(request.key, request.actor, policy, asserted=request.asserted)
+    request = replace(request, actor=signer.name)
     action = request.action
     ok, why = roles.permitted(request.actor, action, policy)
     if not ok:
@@ -110,7 +115,7 @@ def promote(request: Request, *, policy: Policy, options: GateOptions, reader: R
     lines = describe(move, findings, dry_run=request.dry_run, shown=version.target)
     if not request.dry_run:
         decision = _decision(move, request, findings, policy)
-        run_id = carry_out(writer, move, decision, findings)  # all or nothing: raises exit 3
+        run_id = carry_out(writer, move, decision, findings, signer.sign)  # all or nothing: raises exit 3
         lines.append(f"decision recorded: runs:/{run_id}")
     return Outcome(findings, lines, (version.target,))
 
@@ -159,9 +164,11 @@ def _decision(move: Move, request: Request, findings: list[Finding], policy: Pol
             "archived": list(move.held) if move.dest.displaces else [], "mlgov_version": __version__}
 
 
-def carry_out(writer: Writer, move: Move, decision: Mapping[str, Any], findings: list[Finding]) -> str:
-    """Log the decision as intended, move, tag the version, mark the decision done: its run id."""
-    tx = AllOrNothing(writer)
+def carry_out(writer: Writer, move: Move, decision: Mapping[str, Any], findings: list[Finding],
+              sign: signed_decisions.Sign | None = None) -> str:
+    """Log the decision as intended (signed by its actor when `sign`), move, tag the version, mark the
+    decision done: its run id."""
+    tx = AllOrNothing(writer, sign)
     try:
         run_id = tx.open_decision(decision, {decisions.DOCUMENT: lambda linked: decisions.document(linked, findings)})
         tx.step(_undo_move(writer, move), lambda: _move(writer, move))

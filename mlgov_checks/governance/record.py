@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import EvaluationError
 from mlgov_checks.findings import Finding, group_by_target, overall_status
-from mlgov_checks.governance import decisions, roles
+from mlgov_checks.governance import decisions, roles, signed_decisions
 from mlgov_checks.governance.outcome import Outcome, gate_summary, iso, refuse, utc_now
 from mlgov_checks.governance.transaction import AllOrNothing
 from mlgov_checks.policy.load import Policy
@@ -24,6 +24,7 @@ from mlgov_checks.secrets import mask
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Writer
+    from mlgov_checks.evidence.keysign import SigningKey
     from mlgov_checks.gate import GateResult
 
 STATUS_TAG, CHECKED_AT_TAG, POLICY_TAG, REPORT_TAG = (
@@ -32,18 +33,21 @@ Render = Callable[[Sequence[Finding]], str]
 
 
 def record(result: GateResult, *, actor: str, policy: Policy, writer: Writer, report: Render,
-           now: dt.datetime | None = None) -> Outcome:
+           now: dt.datetime | None = None, key: SigningKey | None = None, asserted: bool = False) -> Outcome:
     """Write the gate's outcome back to every evaluated model version; `report(findings)` renders
-    the JSON report each version's decision holds."""
+    the JSON report each version's decision holds. With `key`, each decision is signed by its actor,
+    the key's principal."""
     versions = [r for r in result.records if isinstance(r, ModelVersionRecord)]
     if not versions:
         return Outcome([], ["nothing recorded: no model version was evaluated"])
+    signer = signed_decisions.actor(key, actor, policy, asserted=asserted)
+    actor = signer.name
     ok, why = roles.permitted(actor, roles.Action.RECORD, policy)
     if not ok:
         return refuse(approvals.ROLE_PERMISSION, versions[0].target, f"--record refused: {why}")
     by_target = group_by_target(result.findings)
     moment = iso(now or utc_now())
-    tx = AllOrNothing(writer)
+    tx = AllOrNothing(writer, signer.sign)
     lines: list[str] = []
     try:
         for version in versions:
@@ -79,7 +83,8 @@ def _record_one(tx: AllOrNothing, version: ModelVersionRecord, found: Sequence[F
 
 
 def record_result(result: GateResult, *, policy: Policy, writer: Writer, report: Render,
-                  actor: str | None = None) -> Outcome:
+                  actor: str | None = None, key: SigningKey | None = None) -> Outcome:
     """`mlgov check --record`: the gate's findings, plus any refusal, and what was written."""
-    outcome = record(result, actor=actor or roles.current_actor(), policy=policy, writer=writer, report=report)
+    outcome = record(result, actor=roles.current_actor(actor), policy=policy, writer=writer, report=report,
+                     key=key, asserted=bool(actor and actor.strip()))
     return Outcome([*result.findings, *outcome.findings], outcome.actions, result.targets)

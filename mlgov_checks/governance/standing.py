@@ -20,6 +20,7 @@ from mlgov_checks.records import ModelVersionRecord
 from mlgov_checks.secrets import mask
 
 Documents = Callable[[Decision], "bytes | None"]  # a decision's file (decision.json), None when it has none
+Signatures = Callable[[Decision], "str | None"]  # what is wrong with a record's signature (signed_decisions.judge)
 STATUS_TAG, REPORT_TAG = "mlgov.status", "mlgov.report"
 
 
@@ -31,10 +32,14 @@ class Standing:
     statuses: dict[str, str] = field(default_factory=dict)  # version -> its recorded status, when vouched for
 
 
-def refusal(d: Decision, verdict: chain.Verdict, documents: Documents | None) -> str | None:
-    """Why decision `d` does not count, or None when it does (`documents` None: its file is not read)."""
+def refusal(d: Decision, verdict: chain.Verdict, documents: Documents | None,
+            signatures: Signatures | None = None) -> str | None:
+    """Why decision `d` does not count, or None when it does (`documents` None: its file is not read;
+    `signatures` None: signatures are not judged)."""
     if d.run_id not in verdict.intact:
         return "its record is not intact in the decision chain"
+    if signatures is not None and (unsigned := signatures(d)) is not None:
+        return f"its record {unsigned}"
     if d.status != "FINISHED":
         return f"its run is {d.status or 'in no state'}, not FINISHED"
     if d.outcome != Outcome.DONE.value:
@@ -55,21 +60,26 @@ def refusal(d: Decision, verdict: chain.Verdict, documents: Documents | None) ->
 
 
 def judge(model: str, versions: Sequence[ModelVersionRecord], aliases: Mapping[str, str], log: Sequence[Decision],
-          *, policy_sha256: str, head: str | None, documents: Documents | None) -> Standing:
+          *, policy_sha256: str, head: str | None, documents: Documents | None,
+          signatures: Signatures | None = None) -> Standing:
     """Every alias and gated stage of `model`, and every recorded status, against its decision log.
 
     `documents` reads a decision's file; None leaves the files unread (the inventory: one search for
-    every model's log, no request per model; `mlgov audit MODEL` reads them)."""
+    every model's log, no request per model; `mlgov audit MODEL` reads them). `signatures` judges
+    each chained record's signature: every problem is a flag naming the record."""
     verdict = chain.verify(model, log, head)
-    ordered = [*[d for d in log if d.run_id in verdict.legacy], *chain.order([d for d in log if d.get(Field.DIGEST)])]
+    chained = chain.order([d for d in log if d.get(Field.DIGEST)])
+    ordered = [*[d for d in log if d.run_id in verdict.legacy], *chained]
     cache: dict[str, str | None] = {}
 
     def why_not(d: Decision) -> str | None:
         if d.run_id not in cache:
-            cache[d.run_id] = refusal(d, verdict, documents)
+            cache[d.run_id] = refusal(d, verdict, documents, signatures)
         return cache[d.run_id]
 
-    out = Standing(flags=list(verdict.problems), notes=list(verdict.problems))
+    problems = [*verdict.problems, *(f"{chain.shown(model, d)} {p}" for d in chained
+                                     if signatures is not None and (p := signatures(d)) is not None)]
+    out = Standing(flags=list(problems), notes=list(problems))
     for alias, number in sorted(aliases.items()):
         label = alias_label(alias)
         moves = [d for d in ordered if d.action == Kind.PROMOTE.value and d.to == label]

@@ -38,8 +38,9 @@ class WriteFailedError(EvaluationError):
 class AllOrNothing:
     """The writes of one command; `commit` marks its decisions done, `rollback` undoes them."""
 
-    def __init__(self, writer: Writer) -> None:
+    def __init__(self, writer: Writer, sign: Callable[[bytes], str] | None = None) -> None:
         self.writer = writer
+        self.sign = sign  # signs each decision's chained fields as its actor (governance/signed_decisions.py)
         self._undo: list[Undo] = []
         self._opened: list[str] = []
         self._heads: dict[str, tuple[str | None, str | None]] = {}  # model -> (newest digest, head tag read)
@@ -55,7 +56,8 @@ class AllOrNothing:
                                   self.writer.reader.model_tags(model).get(chain.HEAD_TAG))
         prev, head = self._heads[model]
         linked = chain.link(decision, prev)
-        tags = decisions.tags({**linked, Field.OUTCOME.value: Outcome.INTENDED.value})
+        signed = {Field.SIGNATURE.value: self.sign(chain.payload(chain.stored(linked)))} if self.sign else {}
+        tags = decisions.tags({**linked, **signed, Field.OUTCOME.value: Outcome.INTENDED.value})
         run_id = self.writer.open_decision(tags, run_name=decisions.run_name(linked))
         self._opened.append(run_id)
         # The record stays in the log whatever happens next (a failed one ends FAILED), so the head

@@ -60,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
         "forbid_author": True,
         "forbid_reviewer": False,
         "require_signature": False,  # approval.allowed_signers has no default: no trust root unless named
+        "require_signed_decisions": False,
         "production_aliases": ["champion", "production", "prod"],
     },
     "model_signature": {"required": False, "public_keys": [], "certificate_chains": []},

@@ -54,7 +54,6 @@ def pages_model(store):
 
     from mlgov_checks import backend
     from mlgov_checks.governance.transaction import AllOrNothing
-    from tests.checks.test_approvals import approval as approval_tag
     from tests.integration.conftest import CARD, Spec, _create_version, compliant_tags
 
     client = MlflowClient(tracking_uri=store.url, registry_uri=store.url)
@@ -67,10 +66,17 @@ def pages_model(store):
                        else f"Approved by the committee, release {i + 1}")
         _create_version(client, exp, MODEL, Spec(tags=tags, metrics={"accuracy": acc, "drift_score": drift},
                                                  card=card, description=description), new_model=i == 0)
-    for who in ("carol", "dave"):
-        key, value = approval_tag(who, time=f"2024-06-0{3 if who == 'carol' else 4}T10:00:00Z",
-                                  comment=f"reviewed by {who} {PLANTED}", model=MODEL, version="3")
-        client.set_model_version_tag(MODEL, "3", key, value)
+    reader = backend.connect(store.url).reader
+    from mlgov_checks.evidence import issue
+    from mlgov_checks.governance.approve import approval_spec
+    from mlgov_checks.targets import parse_targets
+
+    (found,) = reader.resolve(parse_targets([f"models:/{MODEL}/3"]), approval_spec(default_policy()))
+    for who in ("carol", "dave"):  # bound to version 3 as it is, as `mlgov approve` states it
+        rec = issue.make(found.record, policy_sha256=default_policy().sha256, actor=who, asserted=False,
+                         recorded_by=None, comment=f"reviewed by {who} {PLANTED}", key=None, signers=None,
+                         time=f"2024-06-0{3 if who == 'carol' else 4}T10:00:00Z")
+        client.set_model_version_tag(MODEL, "3", rec.key, rec.to_json())
     client.set_registered_model_alias(MODEL, "champion", "3")
     writer = backend.connect(store.url).writer
     logged = AllOrNothing(writer)
@@ -136,7 +142,11 @@ def test_inventory_requests_do_not_grow_per_model(store, pages_model, tmp_path):
     lines = proc.stdout.splitlines()
     assert len(lines) - 1 >= len(store.names) + 1
     requests = store.server.requests_since(before)
-    assert 0 < len(requests) <= 8, requests  # search models, versions by name IN, runs by id, the log
+    # search models, versions by name IN, runs by id, the log; then, to judge the approvals of the one
+    # production version that carries any (as promote does), its card and model files, read once
+    content = [r for r in requests if "/artifacts" in r]
+    assert 0 < len(requests) - len(content) <= 8, requests
+    assert len(content) == len(set(content)), content  # no file read twice
     assert not any("registered-models/get" in r or "model-versions/get" in r for r in requests)
 
 

@@ -264,3 +264,44 @@ def test_each_model_file_is_read_once_by_the_gate(make, mlgov, client, team, sto
     for path in ("model/MLmodel", "model/model.pkl", "model/conda.yaml", "documentation/model_card.yaml"):
         reads = [g for g in gets if g.endswith(f"/{run_id}/artifacts/{path}")]
         assert len(reads) == 1, (path, gets)
+
+
+def test_audit_and_inventory_judge_approvals_as_promote_does(make, mlgov, client, team):
+    """Proof, claim and stale side by side: the listings do not take an approval at face value."""
+    (team["dir"] / ".mlgov.yaml").write_text(SIGNED_POLICY.format(require="false").replace("min_approvals: 2",
+                                                                                           "min_approvals: 1"))
+    name = "sig-listed"
+    kept, changed = make(name), make(name)
+    for number in (kept, changed):
+        target = f"models:/{name}/{number}"
+        assert approve(mlgov, target, team, "ann").exit_code == 0
+        assert mlgov("approve", target, "--as", "carol", "--comment", "ok", "--policy", team["policy"]).exit_code == 0
+    assert mlgov("promote", f"models:/{name}/{kept}", "--alias", "champion", "--policy", team["policy"]).exit_code == 0
+    run_id = client.get_model_version(name, changed).run_id
+    client.log_text(run_id, "swapped after approval\n", "model/model.pkl")  # weights replaced after approval
+    result = mlgov("audit", name, "-f", "json", "--policy", team["policy"])
+    rows = {r["version"]: r for r in json.loads(result.stdout)["versions"]}
+    assert rows[kept]["approvals"] == ["ann", "carol"]
+    [ann, carol] = rows[kept]["approval_evidence"]
+    assert ann.startswith("ann: proof (ssh signature, SHA256:") and carol == "carol: claim (unsigned)"
+    assert rows[changed]["approvals"] == []  # what promote would count now: nothing
+    assert len(rows[changed]["approval_evidence"]) == 2
+    assert all(e.split(": ", 1)[1].startswith("stale (the model files changed (root sha256 ")
+               for e in rows[changed]["approval_evidence"]), rows[changed]["approval_evidence"]
+    # the same judgement in the inventory, for the production version, and once its weights change too
+    client.log_text(client.get_model_version(name, kept).run_id, "swapped too\n", "model/model.pkl")
+    inventory = mlgov("inventory", "-f", "json", "--filter", f"name = '{name}'", "--policy", team["policy"])
+    (row,) = json.loads(inventory.stdout)["models"]
+    assert row["approvals"] == []
+    assert [e.split(" (")[0] for e in row["approval_evidence"]] == [f"v{kept} ann: stale", f"v{kept} carol: stale"]
+    # and a signature required: carol's claim is refused, ann's proof stays proof (on the untouched version)
+    (team["dir"] / ".mlgov.yaml").write_text(SIGNED_POLICY.format(require="true"))
+    fresh = make(name)
+    assert approve(mlgov, f"models:/{name}/{fresh}", team, "ann").exit_code == 0
+    client.set_model_version_tag(name, fresh, "mlgov.approval.carol",
+                                 client.get_model_version(name, kept).tags["mlgov.approval.carol"])
+    result = mlgov("audit", name, "-f", "json", "--policy", team["policy"])
+    row = next(r for r in json.loads(result.stdout)["versions"] if r["version"] == fresh)
+    assert row["approvals"] == ["ann"]
+    assert any(e.startswith(f"carol: refused (it approves models:/{name}/{kept}, not models:/{name}/{fresh})")
+               for e in row["approval_evidence"]), row["approval_evidence"]

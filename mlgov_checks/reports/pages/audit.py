@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 from mlgov_checks.checks import approvals
 from mlgov_checks.errors import UsageError
 from mlgov_checks.findings import Finding, group_by_target, overall_status
-from mlgov_checks.governance import chain, decisions, standing
+from mlgov_checks.governance import chain, decisions, signed_decisions, standing
 from mlgov_checks.governance.decisions import Decision, Field, Kind, iso_ms
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import SEMVER_TAG, ModelVersionRecord
 from mlgov_checks.reports import tables
+from mlgov_checks.reports.pages import approval_evidence
 
 if TYPE_CHECKING:
     from mlgov_checks.backend import Reader
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "json", "markdown")
 COLUMNS = ("version", "semantic_version", "stage", "aliases", "creator", "created", "run_id",
            "training_start", "params", "metrics", "artifact_uri", "git_commit", "reviewer", "approvals",
-           "recorded_status", "recorded_at", "status_now", "bypassed")
+           "approval_evidence", "recorded_status", "recorded_at", "status_now", "bypassed")
 BYPASSED = "Moves that bypassed the gate"
 
 
@@ -99,7 +100,7 @@ def standing_of(name: str, versions: Sequence[ModelVersionRecord], aliases: Mapp
     """What the decision log vouches for: the model's head tag read, each decision file on demand."""
     head = reader.model_tags(name).get(chain.HEAD_TAG)
     return standing.judge(name, versions, aliases, log, policy_sha256=policy.sha256, head=head,
-                          documents=documents_of(reader))
+                          documents=documents_of(reader), signatures=signed_decisions.judge(policy))
 
 
 def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | None = None,
@@ -122,17 +123,20 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
              and (hi is None or (v.creation_timestamp or 0) <= hi)]
     now: dict[str, str] = {}
     grouped: dict[str, list[Finding]] = {}
+    known: dict[str, ModelVersionRecord] = {}
     if evaluate is not None and shown:
         from mlgov_checks import gate
 
         result = gate.run([v.target for v in shown], policy, evaluate, reader)
         grouped = group_by_target(result.findings)
         now = {t: overall_status(f) for t, f in grouped.items()}
+        known = {r.target: r for r in result.records if isinstance(r, ModelVersionRecord)}
+    judged = approval_evidence.judge(shown, policy, reader, known)  # as promote judges them
+    shown = [judged.record(v) for v in shown]
     commit_keys = policy.section("provenance")["commit_keys"]
     rows = []
     for v in shown:
         run = v.run
-        counted, _ = approvals.valid_approvals(v, policy, content=False)  # a listing: model files are not read
         rows.append({
             "version": v.version,
             "semantic_version": v.tags.get(SEMVER_TAG, ""),
@@ -147,7 +151,8 @@ def build(name: str, *, reader: Reader, policy: Policy, since: dt.datetime | Non
             "artifact_uri": (run.artifact_uri or "") if run else "",
             "git_commit": next((run.value(k) or "" for k in commit_keys if run and run.value(k)), ""),
             "reviewer": approvals.reviewer(v, policy) or "",
-            "approvals": [a.approver for a in counted],
+            "approvals": judged.counted(v),
+            "approval_evidence": judged.shown(v),
             "recorded_status": vouched.statuses.get(v.version, ""),
             "recorded_at": v.tags.get("mlgov.checked_at", "") if v.version in vouched.statuses else "",
             "status_now": now.get(v.target, "") if evaluate is not None else "",

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.findings import Finding, group_by_target, overall_status
-from mlgov_checks.governance import chain, standing
+from mlgov_checks.governance import chain, signed_decisions, standing
 from mlgov_checks.governance import decisions as decision_log
 from mlgov_checks.governance.stages import production_of
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
+from mlgov_checks.reports.pages import approval_evidence
 from mlgov_checks.version import __version__
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class ModelRow:
     versions: tuple[ModelVersionRecord, ...] = ()
     decisions: tuple[Mapping[str, str], ...] = ()
     findings: tuple[Finding, ...] = ()  # the gate's findings on the production versions (--evaluate)
+    approval_evidence: tuple[str, ...] = ()  # each approval of the production version(s): proof, claim, stale
 
     @property
     def anchor(self) -> str:
@@ -97,21 +99,28 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
                if v.run_id and (m.name, v.version) in wanted]
     runs: dict[str, RunRecord] = reader.runs(run_ids) if run_ids else {}
     found: dict[str, list[Finding]] = {}
+    known: dict[str, ModelVersionRecord] = {}
     if evaluate is not None and wanted:
         from mlgov_checks import gate
 
         targets = sorted(f"models:/{name}/{number}" for name, number in wanted)
-        found = group_by_target(gate.run(targets, policy, evaluate, reader).findings)
+        result = gate.run(targets, policy, evaluate, reader)
+        found = group_by_target(result.findings)
+        known = {r.target: r for r in result.records if isinstance(r, ModelVersionRecord)}
+    held_all = [_with_run(v, runs) for m in models for v in by_model.get(m.name, []) if (m.name, v.version) in wanted]
+    judged = approval_evidence.judge(held_all, policy, reader, known)  # as promote judges them
+    signatures = signed_decisions.judge(policy)
     rows = []
     for m in models:
         versions = tuple(by_model.get(m.name, []))
         numbers = dict.fromkeys(n for _, n in prod[m.name])
         held = [v for v in versions if v.version in numbers]
-        counted = {a.approver for v in held for a in approvals.valid_approvals(
-            _with_run(v, runs), policy, content=False)[0]}
+        counted = {who for v in held for who in judged.counted(v)}
+        evidence = tuple(f"v{v.version} {line}" for v in held for line in judged.shown(v))
         vouched = standing.judge(m.name, versions, dict(m.aliases), logged.get(m.name, []),
                                  policy_sha256=policy.sha256, head=m.tags.get(chain.HEAD_TAG),
-                                 documents=None)  # no request per model: `mlgov audit` reads the files
+                                 documents=None,  # no request per model: `mlgov audit` reads the files
+                                 signatures=signatures)
         flags = vouched.bypassed
         mine = tuple(f for n in numbers for f in found.get(f"models:/{m.name}/{n}", []))
         review = _last_review(versions)
@@ -126,7 +135,8 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
             bypassed=(*(f"{dest} -> v{n}" for n, dests in sorted(flags.items()) for dest in dests),
                       *(note.removeprefix(f"{m.name}: ") for note in vouched.notes)),
             last_review=review, days_since_review=(moment - when).days if when else None,
-            versions=versions, decisions=tuple(decisions.get(m.name, [])), findings=mine))
+            versions=versions, decisions=tuple(decisions.get(m.name, [])), findings=mine,
+            approval_evidence=evidence))
     return Inventory(rows=tuple(rows), evaluated=evaluate is not None, filter=filter_string,
                      generated_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
                      policy_source=policy.source, policy_sha256=policy.sha256)

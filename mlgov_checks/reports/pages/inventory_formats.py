@@ -10,8 +10,8 @@ from mlgov_checks.reports import tables
 from mlgov_checks.reports.pages.audit import BYPASSED
 from mlgov_checks.reports.pages.inventory import Inventory, ModelRow
 
-COLUMNS = ("model", "latest_version", "versions", "production", "status_now", "approvals", "last_decision",
-           "bypassed", "last_review", "days_since_review")
+COLUMNS = ("model", "latest_version", "versions", "production", "status_now", "approvals", "approval_evidence",
+           "last_decision", "bypassed", "last_review", "days_since_review")
 FORMATS = ("csv", "json", "markdown", "html")
 
 
@@ -22,7 +22,8 @@ def _columns(inv: Inventory) -> tuple[str, ...]:
 def fields(row: ModelRow) -> dict[str, Any]:
     return {"model": row.model, "latest_version": row.latest_version, "versions": row.version_count,
             "production": [f"{label} v{n}" for label, n in row.production], "status_now": row.status_now,
-            "approvals": list(row.approvals), "last_decision": row.last_decision,
+            "approvals": list(row.approvals), "approval_evidence": list(row.approval_evidence),
+            "last_decision": row.last_decision,
             "bypassed": list(row.bypassed), "last_review": row.last_review,
             "days_since_review": row.days_since_review}
 
