@@ -259,3 +259,41 @@ def assert_hook_checks_every_card(root: Path, repo: Path, tmp_path_factory: pyte
     assert sum(int(n) for n in SUMMARY.findall(out)) == len(listed), out
     for path in non_cards(root):  # neither a target nor the subject of a finding
         assert not re.search(rf"(?m)^(== )?{re.escape(path)}(:|$)", out), f"{path} was taken for a card:\n{out}"
+
+
+class CorpusTests:
+    """The tests of a corpus module: it subclasses this with its corpus directory (`root`), the least
+    number of cards it holds, and the held-out cards still judged wrongly (`open_cases`, path -> what
+    goes wrong), which are left out of the per-card judgement until fixed."""
+
+    root: Path
+    at_least: int
+    open_cases: dict[str, str] = {}
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "card" in metafunc.fixturenames:
+            judged = [c for c in cards(self.root) if c.path not in self.open_cases]
+            metafunc.parametrize("card", judged, ids=[c.path for c in judged])
+
+    @pytest.fixture(scope="class")
+    def corpus_repo(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
+        return corpus_repo(self.root, tmp_path_factory)
+
+    def test_the_corpus_is_what_sources_says(self) -> None:
+        assert_listed(self.root, self.at_least)
+
+    def test_open_cases_are_cards_of_the_corpus(self) -> None:
+        assert set(self.open_cases) <= {c.path for c in cards(self.root)}
+
+    def test_card_is_judged_as_a_reviewer_reads_it(self, card: Card) -> None:
+        assert_judged_right(self.root, card)
+
+    def test_every_finding_on_a_card_in_another_format_says_how_it_was_read(self) -> None:
+        assert_every_finding_says_how_the_card_was_read(self.root)
+
+    def test_card_with_no_path_finds_every_card_and_no_other_readme(self, corpus_repo: Path) -> None:
+        assert_discovered(self.root, corpus_repo)
+
+    def test_the_pre_commit_hook_checks_every_card_and_no_other_readme(
+            self, corpus_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+        assert_hook_checks_every_card(self.root, corpus_repo, tmp_path_factory)
