@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mlgov_checks.yamlio import builder, jsontext, loader
+from mlgov_checks.yamlio import builder, jsontext, loader, scalars
 from mlgov_checks.yamlio.document import Document, LazyDocument
 
 DATA = Path(__file__).parent / "data"
@@ -94,7 +94,7 @@ TEXTS = _texts()
 def test_quick_yaml_is_the_exact_builder(depth, nodes, timestamps):
     cases = [*TEXTS, *CASES.items(), *JSON_CASES.items()]
     for name, text in cases:
-        exact = builder.build(builder.events(text), text, name, max_depth=depth, max_nodes=nodes,
+        exact = builder.build(scalars.events(text), text, name, max_depth=depth, max_nodes=nodes,
                               timestamps=timestamps)
         got = loader.parse_text(text, name, max_depth=depth, max_nodes=nodes, timestamps=timestamps)
         assert _snapshot(got) == _snapshot(exact), name

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mlgov_checks.cards.model import Origin
-from mlgov_checks.yamlio import jsontext
 from mlgov_checks.yamlio import loader as yamldoc
 from mlgov_checks.yamlio.loader import Document, Mark, Path, Problem, ProblemKind
 
@@ -86,6 +85,8 @@ def parse_json(source: Source) -> Document:
     """JSON with marks (`yamlio.jsontext`): `json` for the values, the YAML loader for marks and limits."""
     if source.text is None:
         return parse_yaml(source)
+    from mlgov_checks.yamlio import jsontext
+
     lim = source.limits
     return jsontext.parse_text(source.text, source.path, max_depth=lim.max_depth, max_nodes=lim.max_nodes)
 

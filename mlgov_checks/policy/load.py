@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgov_checks.errors import PolicyError
 from mlgov_checks.policy.defaults import CARD_FIELDS, DEFAULTS, POLICY_NAMES
-from mlgov_checks.policy.files import RefOrigin
-from mlgov_checks.policy.schema import check_schema
 from mlgov_checks.yamlio import loader as yamldoc
+
+if TYPE_CHECKING:  # the card hook without a policy file imports neither
+    from mlgov_checks.policy.files import RefOrigin
 
 __all__ = ["CARD_FIELDS", "DEFAULTS", "POLICY_NAMES", "Policy", "default_policy", "find_policy", "load_policy",
            "policy_from_bytes", "policy_from_mapping"]
@@ -51,6 +51,7 @@ class Policy:
     def sha256(self) -> str:
         """Hash of the effective policy, recorded with every decision."""
         import hashlib
+        import json
 
         blob = json.dumps(self.data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()
@@ -171,6 +172,8 @@ def _jsonable(v: Any) -> Any:
 
 def validate(raw: Mapping[str, Any], *, source: str | None, doc: yamldoc.Document | None) -> None:
     """Validate a policy mapping, every time: the schema, then what a schema cannot say."""
+    from mlgov_checks.policy.schema import check_schema
+
     check_schema(raw, source=source, doc=doc)
     _semantic_checks(raw, source=source, doc=doc)
 

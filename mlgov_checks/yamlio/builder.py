@@ -1,7 +1,8 @@
 """The exact YAML builder: every event turned into values, marks and problems, with the loader's limits.
 
 `build` is what the loader runs on a document the quick path (`yamlio.quick`) does not take, and
-what a quick document runs on its own events when something first asks where a node stands.
+what a quick document runs on its own events when something first asks where a node stands
+(imported only then: a clean card that passes never loads this module).
 """
 
 from __future__ import annotations
@@ -22,40 +23,13 @@ from mlgov_checks.yamlio.document import (
     path_key,
     position_mark,
 )
+from mlgov_checks.yamlio.scalars import plain_value
 
-try:  # the C parser is several times faster; fall back silently when libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-_STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
 def _mark(m: Any) -> Mark:
     return Mark(m.line + 1, m.column + 1)
-
-
-class _Constructor(yaml.constructor.SafeConstructor):
-    """Turns resolved plain scalars into Python values (int, float, bool, null, dates)."""
-
-
-_RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = _Constructor()
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-def _scalar_value(value: str, tag: str, *, timestamps: bool) -> Any:
-    if tag == _STR or (tag == _TIMESTAMP and not timestamps):
-        return value
-    node = yaml.ScalarNode(tag, value)
-    ctor = _CONSTRUCTOR.yaml_constructors.get(tag)
-    if ctor is None:
-        return value
-    try:
-        return ctor(_CONSTRUCTOR, node)
-    except (ValueError, yaml.YAMLError, OverflowError):
-        return value
 
 
 class _Frame:
@@ -213,34 +187,6 @@ class _Builder:
                 return
             value, nodes = self.anchors[ev.anchor]
             self._add(value, mark, nodes)
-
-
-def events(text: str) -> Iterable[Any]:
-    """The YAML event stream of `text`, from the C parser when PyYAML has it."""
-    return yaml.parse(text, Loader=_Loader)
-
-
-def parser(text: str) -> Any:
-    """The YAML parser of `text` (`get_event()` until None; `dispose()` after)."""
-    return _Loader(text)
-
-
-def implicit_resolvers() -> Any:
-    """The first characters an implicit resolver may take (a plain scalar starting otherwise is text),
-    or None when every plain scalar must be resolved (wildcard or path resolvers)."""
-    implicit = _RESOLVER.yaml_implicit_resolvers
-    return None if None in implicit or _RESOLVER.yaml_path_resolvers else implicit
-
-
-def plain_value(text: str, *, timestamps: bool) -> tuple[Any, str]:
-    """A plain scalar's value and the tag YAML 1.1 resolves it to.
-
-    Text that no implicit resolver starts with is text: `Resolver.resolve` would try none."""
-    implicit = _RESOLVER.yaml_implicit_resolvers
-    if implicit.get(text[0] if text else "") is None and None not in implicit and not _RESOLVER.yaml_path_resolvers:
-        return text, _STR
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return _scalar_value(text, tag, timestamps=timestamps), tag
 
 
 def build(stream: Iterable[Any], text: str, path: str, *, max_depth: int, max_nodes: int,

@@ -11,7 +11,6 @@ was, YAML first: the problems, marks and values are the same on both paths.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -60,6 +59,8 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _clean(text: str, *, max_depth: int, max_nodes: int) -> Any:
     """The value of clean JSON text, or _Unclean. A node takes at least one character, so text no
     longer than `max_nodes` cannot reach the node limit."""
+    import json  # a YAML card never needs it (the hook's start-up)
+
     if len(text) > max_nodes or _UNPRINTABLE.search(text) is not None:
         raise _Unclean
     try:
@@ -80,6 +81,8 @@ def _clean(text: str, *, max_depth: int, max_nodes: int) -> Any:
 
 def _careful(text: str, path: str, *, max_depth: int, max_nodes: int) -> Document:
     """YAML first (marks, limits, duplicate keys), then `json` for the values."""
+    import json
+
     doc = _as_yaml(text, path, max_depth=max_depth, max_nodes=max_nodes)
     if any(p.kind in (ProblemKind.TOO_DEEP, ProblemKind.ALIAS_BOMB, ProblemKind.ENCODING) for p in doc.problems):
         return doc

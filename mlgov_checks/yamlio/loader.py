@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from mlgov_checks.yamlio import builder, quick
+from mlgov_checks.yamlio import quick
 from mlgov_checks.yamlio.document import (
     Document,
     Mark,
@@ -34,7 +34,9 @@ def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
     doc = quick.build(text, path, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)
     if doc is not None:
         return doc
-    return builder.build(builder.events(text), text, path, max_depth=max_depth, max_nodes=max_nodes,
+    from mlgov_checks.yamlio import builder, scalars
+
+    return builder.build(scalars.events(text), text, path, max_depth=max_depth, max_nodes=max_nodes,
                          timestamps=timestamps)
 
 

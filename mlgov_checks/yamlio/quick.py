@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from mlgov_checks.yamlio import builder
+from mlgov_checks.yamlio import scalars
 from mlgov_checks.yamlio.document import Document, LazyDocument, Path, PlainScalar, path_key
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -41,6 +41,8 @@ def build(text: str, path: str, *, max_depth: int, max_nodes: int, timestamps: b
         return None
 
     def fill() -> Document:
+        from mlgov_checks.yamlio import builder
+
         return builder.build(events, text, path, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)
 
     return LazyDocument(path, data=data, plain_keys=plain_keys, empty=not root_set, fill=fill)
@@ -63,9 +65,9 @@ def _open(ev: Any, stack: list[list[Any]], max_depth: int) -> list[Any]:
 def _values(text: str, events: list[Any], *, max_depth: int, max_nodes: int,
             timestamps: bool) -> tuple[Any, bool, dict[Path, PlainScalar]]:
     """(root value, whether there was one, plain keys) of a clean document; _Unclean otherwise."""
-    parser = builder.parser(text)
+    parser = scalars.parser(text)
     get, keep = parser.get_event, events.append
-    resolvers = builder.implicit_resolvers()  # None: resolve every plain scalar
+    resolvers = scalars.implicit_resolvers()  # None: resolve every plain scalar
     stack: list[list[Any]] = []
     plain_keys: dict[Path, PlainScalar] = {}
     root: Any = None
@@ -82,7 +84,7 @@ def _values(text: str, events: list[Any], *, max_depth: int, max_nodes: int,
                     raise _Unclean
                 value: Any = ev.value
                 if implicit[0] and (resolvers is None or not value or value[0] in resolvers):
-                    value, tag = builder.plain_value(value, timestamps=timestamps)
+                    value, tag = scalars.plain_value(value, timestamps=timestamps)
             elif cls is _MAP or cls is _SEQ:
                 stack.append(_open(ev, stack, max_depth))
                 nodes += 1

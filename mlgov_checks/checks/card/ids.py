@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from mlgov_checks.checks._base import Check
 from mlgov_checks.yamlio.loader import ProblemKind
 
@@ -140,6 +138,7 @@ CHECKS = (SYNTAX, ENCODING, SIZE, STRUCTURE, DUPLICATE, TAG, ROOT, REQUIRED, TYP
 
 def schema_text() -> str:
     """The shipped JSON Schema for cards (documentation, and for other validators)."""
+    import json
     from importlib import resources
 
     text = resources.files("mlgov_checks").joinpath("schemas/model_card.schema.json").read_text("utf-8")
