@@ -22,6 +22,16 @@ _PAIR = re.compile(rf"(?i)(?P<key>\b[\w-]*(?:{_KEYS})[\"']?\s*:\s*[\"']?)(?P<val
 _BEARER = re.compile(r"(?i)(?P<key>(?:bearer|basic|token)\s+)[A-Za-z0-9._~+/=-]{8,}")
 
 
+def _may_match(text: str) -> bool:
+    """Could one of the patterns match? Each needs `:` (_USERINFO, _PAIR), `=` (_QUERY) or, in any
+    case, bearer/basic/token (_BEARER). Only ASCII text is ruled out this way: under IGNORECASE a
+    pattern's letters also match a few other characters (K, ſ, ı, İ)."""
+    if not text.isascii() or ":" in text or "=" in text:
+        return True
+    low = text.lower()
+    return "bearer" in low or "basic" in low or "token" in low
+
+
 def _spellings(value: str) -> set[str]:
     """The ways a secret value shows up in text: as is, percent-encoded, in a basic-auth header."""
     import base64  # deferred: only needed when a secret is set
@@ -54,10 +64,11 @@ def masker() -> Callable[[str], str]:
         out = text
         for spelled in spellings:  # first: the patterns below would leave only part of a value behind
             out = out.replace(spelled, "***")
-        out = _USERINFO.sub(lambda m: f"{m['scheme']}***@", out)
-        out = _QUERY.sub(lambda m: f"{m['key']}***", out)
-        out = _PAIR.sub(lambda m: m["key"] + ("***" if m["value"] != "***" else m["value"]), out)
-        out = _BEARER.sub(lambda m: f"{m['key']}***", out)
+        if _may_match(out):
+            out = _USERINFO.sub(lambda m: f"{m['scheme']}***@", out)
+            out = _QUERY.sub(lambda m: f"{m['key']}***", out)
+            out = _PAIR.sub(lambda m: m["key"] + ("***" if m["value"] != "***" else m["value"]), out)
+            out = _BEARER.sub(lambda m: f"{m['key']}***", out)
         done[text] = out
         return out
 

@@ -98,3 +98,26 @@ def test_userinfo_never_survives(user, password):
 ])
 def test_model_vocabulary_is_not_taken_for_credentials(text):
     assert mask(text) == text
+
+
+_WORDS = ["token", "TOKEN", "Bearer ", "basic ", "password", "pwd", "secret", "api_key", "sig", "://", "@", "=", ":",
+          "\u212a", "\u017f", "\u0131", "\u0130", "x", " ", "/", "\"", "'", "-", "abc", "12345678"]
+
+
+@given(parts=st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=12))
+def test_the_quick_look_never_skips_text_a_pattern_would_mask(parts):
+    """Text the cheap look rules out (no `:`, no `=`, no bearer/basic/token, ASCII) is left alone by every pattern."""
+    from mlgov_checks import secrets
+
+    text = "".join(parts)
+    if not secrets._may_match(text):
+        for pattern in (secrets._USERINFO, secrets._QUERY, secrets._PAIR, secrets._BEARER):
+            assert pattern.search(text) is None, (pattern.pattern, text)
+
+
+def test_the_quick_look_is_not_vacuous():
+    from mlgov_checks import secrets
+
+    assert not secrets._may_match("model_0001/model_card.yaml") and not secrets._may_match("ok")
+    assert secrets._may_match("Authorization: Bearer abcdefgh12") and secrets._may_match("pa\u017fsword")
+    assert mask("to\u212aen abcdefgh12345") == "to\u212aen ***"  # a Kelvin sign is a k to the pattern: masked

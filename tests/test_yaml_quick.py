@@ -8,11 +8,14 @@ under tight ones.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mlgov_checks.yamlio import builder, jsontext, loader, scalars
 from mlgov_checks.yamlio.document import Document, LazyDocument
@@ -136,3 +139,33 @@ def test_a_quick_document_builds_its_marks_once_on_first_read():
     assert doc.marks is doc.marks  # built once, then an ordinary attribute
     with pytest.raises(AttributeError):
         _ = doc.no_such_attribute  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("content", "listed", "limit"), [(b"abc", 3, 10), (b"abc", 5, 10), (b"a" * 20, 3, 10),
+                                                          (b"a" * 11, 11, 10), (b"", 0, 10), (b"a" * 10, 10, 10)])
+def test_read_within_reads_what_reading_to_the_limit_reads(content, listed, limit):
+    """Asked for the size listed, even when the file grew or shrank since: the bytes of `read(limit + 1)`."""
+    import io
+
+    assert loader.read_within(io.BytesIO(content), listed, limit) == io.BytesIO(content).read(limit + 1)
+
+
+_YAMLISH = "abcn019 \n\t:-[]{},&*!|>'\"#?%@.~<=yY"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet=_YAMLISH, max_size=200), depth=st.sampled_from([3, 64]), nodes=st.sampled_from([8, 1000]))
+def test_quick_yaml_is_the_exact_builder_on_arbitrary_text(text, depth, nodes):
+    exact = builder.build(scalars.events(text), text, "f.yaml", max_depth=depth, max_nodes=nodes, timestamps=True)
+    got = loader.parse_text(text, "f.yaml", max_depth=depth, max_nodes=nodes)
+    assert _snapshot(got) == _snapshot(exact)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4),
+    max_leaves=20).map(json.dumps))
+def test_quick_json_is_the_careful_path_on_arbitrary_json(text):
+    careful = jsontext._careful(text, "f.json", max_depth=4, max_nodes=60)
+    assert _snapshot(jsontext.parse_text(text, "f.json", max_depth=4, max_nodes=60)) == _snapshot(careful)

@@ -17,7 +17,7 @@ from typing import Any
 from mlgov_checks.cards import native, nested
 from mlgov_checks.cards.model import CanonicalCard, Options
 from mlgov_checks.cards.source import Limits, Located, Source, from_bytes, parse_json, parse_yaml
-from mlgov_checks.yamlio.loader import Document
+from mlgov_checks.yamlio.loader import Document, read_within
 
 # format name -> its reader module, imported on first use: the hook loads only what a card needs.
 READERS = {"native": "native", "json": "native_json", "nested": "nested", "huggingface": "huggingface",
@@ -62,7 +62,7 @@ def read_file(path: str, conf: Mapping[str, Any], *, display_path: str | None = 
     if size > limits.max_bytes:
         return read_bytes(b"", shown, conf, size=size, full=full, listed=False)
     with open(path, "rb") as fh:
-        raw = fh.read(limits.max_bytes + 1)
+        raw = read_within(fh, size, limits.max_bytes)
     return read_bytes(raw, shown, conf, full=full)
 
 

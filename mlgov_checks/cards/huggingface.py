@@ -150,8 +150,8 @@ def read(source: Source, options: Options) -> CanonicalCard:
     problems = list(source.problems)
     if split.problem is not None:
         problems.append(split.problem)
-    doc = parse_yaml(source, split.front, line_offset=split.front_line - 1) if split.front is not None else \
-        Document(source.path)
+    doc = parse_yaml(source, split.front, line_offset=split.front_line - 1, marks=True) if split.front is not None \
+        else Document(source.path)
     problems.extend(doc.problems)
     meta_data = doc.data if isinstance(doc.data, dict) else {}
     if split.front is not None and not doc.fatal and doc.data is not None and not isinstance(doc.data, dict):

@@ -68,14 +68,14 @@ class Located:
         return replace(self, prefix=(*self.prefix, key))
 
 
-def parse_yaml(source: Source, text: str | None = None, *, line_offset: int = 0) -> Document:
+def parse_yaml(source: Source, text: str | None = None, *, line_offset: int = 0, marks: bool = False) -> Document:
     body = source.text if text is None else text
     if body is None:
         doc = Document(source.path)
         doc.problems.extend(source.problems)
         return doc
     lim = source.limits
-    doc = yamldoc.parse_text(body, source.path, max_depth=lim.max_depth, max_nodes=lim.max_nodes)
+    doc = yamldoc.parse_text(body, source.path, max_depth=lim.max_depth, max_nodes=lim.max_nodes, marks=marks)
     if line_offset:
         doc.problems[:] = [replace(p, mark=Mark(p.mark.line + line_offset, p.mark.column)) for p in doc.problems]
     return doc

@@ -62,13 +62,11 @@ class Check:
         self, status: Status, target: str, message: str, *, file: str | None = None,
         line: int | None = None, column: int | None = None, hint: str | None = None,
     ) -> Finding:
-        return Finding(
-            check=self.id, status=status, target=target, message=message, file=file,
-            line=line, column=column, hint=hint if hint is not None else self.hint,
-        )
+        return Finding(self.id, status, target, message, file, line, column, hint if hint is not None else self.hint)
 
-    def passed(self, target: str, message: str = "ok", **loc: Any) -> Finding:
-        return self.finding(Status.PASS, target, message, **loc)
+    def passed(self, target: str, message: str = "ok", *, file: str | None = None) -> Finding:
+        """A PASS (a file, never a line: a pass points at nothing); built directly, as a card's dozen are."""
+        return Finding(self.id, Status.PASS, target, message, file, None, None, self.hint)
 
     def failed(self, target: str, message: str, **loc: Any) -> Finding:
         return self.finding(Status.FAIL, target, message, **loc)

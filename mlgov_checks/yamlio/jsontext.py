@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 
-from mlgov_checks.yamlio import loader
 from mlgov_checks.yamlio.document import Document, LazyDocument, Mark, Problem, ProblemKind
 
 _MARKS = ("marks", "key_marks")
@@ -42,7 +41,12 @@ def parse_text(text: str, path: str, *, max_depth: int, max_nodes: int) -> Docum
 
 
 def _as_yaml(text: str, path: str, *, max_depth: int, max_nodes: int) -> Document:
-    return loader.parse_text(text.replace("\t", " "), path, max_depth=max_depth, max_nodes=max_nodes)
+    """The text as YAML, by the exact builder: both callers want its marks."""
+    from mlgov_checks.yamlio import builder, scalars
+
+    yaml_text = text.replace("\t", " ")
+    return builder.build(scalars.events(yaml_text), yaml_text, path, max_depth=max_depth, max_nodes=max_nodes,
+                         timestamps=True)
 
 
 def _reject_constant(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import BinaryIO
 
 from mlgov_checks.yamlio import quick
 from mlgov_checks.yamlio.document import (
@@ -17,7 +18,7 @@ from mlgov_checks.yamlio.document import (
 )
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "DEFAULT_MAX_NODES", "Document", "Mark", "Path", "PlainScalar",
-           "Problem", "ProblemKind", "decode", "load_file", "parse_bytes", "parse_text", "path_key"]
+           "Problem", "ProblemKind", "decode", "load_file", "parse_bytes", "parse_text", "path_key", "read_within"]
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -25,15 +26,17 @@ DEFAULT_MAX_NODES = 100_000
 
 
 def parse_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH,
-               max_nodes: int = DEFAULT_MAX_NODES, timestamps: bool = True) -> Document:
+               max_nodes: int = DEFAULT_MAX_NODES, timestamps: bool = True, marks: bool = False) -> Document:
     """Parse YAML text into a Document; never raises for bad input.
 
     A clean document (no problem for the loader to report) takes the quick path, whose marks are
-    built from its events when first asked for; anything else is built by the exact builder alone.
+    built when first asked for; anything else, or a document whose marks the caller will read
+    anyway (`marks`), is built by the exact builder alone.
     """
-    doc = quick.build(text, path, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)
-    if doc is not None:
-        return doc
+    if not marks:
+        doc = quick.build(text, path, max_depth=max_depth, max_nodes=max_nodes, timestamps=timestamps)
+        if doc is not None:
+            return doc
     from mlgov_checks.yamlio import builder, scalars
 
     return builder.build(scalars.events(text), text, path, max_depth=max_depth, max_nodes=max_nodes,
@@ -52,9 +55,19 @@ def load_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int =
                                     f"file is {size} bytes, over the {max_bytes}-byte limit", Mark(1, 1)))
         return doc
     with open(path, "rb") as fh:
-        raw = fh.read(max_bytes + 1)
+        raw = read_within(fh, size, max_bytes)
     return parse_bytes(raw, shown, max_bytes=max_bytes, max_depth=max_depth, max_nodes=max_nodes,
                        timestamps=timestamps)
+
+
+def read_within(fh: BinaryIO, size: int, max_bytes: int) -> bytes:
+    """What `fh.read(max_bytes + 1)` returns (one byte over the limit says: too large), for a file
+    `size` bytes long when it was listed: asked for that size, `read` does not first allocate
+    `max_bytes` for every small file (a thousand cards, a thousand megabytes)."""
+    raw = fh.read(min(size, max_bytes) + 1)
+    if len(raw) <= size:
+        return raw
+    return raw + fh.read(max_bytes + 1 - len(raw))  # it grew since: read on to the limit
 
 
 def parse_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES,

@@ -54,6 +54,9 @@ def implicit_resolvers() -> Any:
     return None if None in implicit or _RESOLVER.yaml_path_resolvers else implicit
 
 
+_TAGS: dict[str, str] = {}
+
+
 def plain_value(text: str, *, timestamps: bool) -> tuple[Any, str]:
     """A plain scalar's value and the tag YAML 1.1 resolves it to.
 
@@ -61,5 +64,9 @@ def plain_value(text: str, *, timestamps: bool) -> tuple[Any, str]:
     implicit = _RESOLVER.yaml_implicit_resolvers
     if implicit.get(text[0] if text else "") is None and None not in implicit and not _RESOLVER.yaml_path_resolvers:
         return text, _STR
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    tag = _TAGS.get(text)
+    if tag is None:
+        tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        if len(text) <= 64 and len(_TAGS) < 10_000:
+            _TAGS[text] = tag
     return _scalar_value(text, tag, timestamps=timestamps), tag
