@@ -104,6 +104,11 @@ def collect(value: Any, path: Path, locate: Locate, out: Collected | None = None
                 _metric(out, named[1], valued[1], (*p, valued[0]), locate, here, record=True,
                         extra=_interval(v))
                 continue
+            if named is None and valued is not None and looks_like_metric(name) and \
+                    not isinstance(valued[1], (dict, list)):  # `accuracy: {value: 0.91, ci: [...]}`
+                here = slices[:-1] if slices and slices[-1] == name else slices
+                _metric(out, name, valued[1], (*p, valued[0]), locate, here, record=True, extra=_interval(v))
+                continue
             for k, x in reversed(list(v.items())):
                 if norm(k) in _DESCRIPTIVE or any(d in norm(k) for d in _DESCRIPTIVE_PARTS):
                     continue
@@ -123,15 +128,25 @@ def collect(value: Any, path: Path, locate: Locate, out: Collected | None = None
 
 
 def _interval(v: dict[Any, Any]) -> Number | None:
+    """The uncertainty beside a value: a standard deviation, or half a confidence interval
+    (`{lower_bound, upper_bound}` or `[low, high]`)."""
+    spread = _first(v, ("std", "stdev", "stddev", "sd", "standarddeviation", "stderr", "se"))
+    if spread is not None and (n := parse_number(spread[1])) is not None:
+        return Number(0.0, abs(n.value))
     ci = _first(v, ("confidenceinterval", "ci", "interval"))
-    if ci is None or not isinstance(ci[1], dict):
+    if ci is None:
         return None
-    lo, hi = _first(ci[1], ("lowerbound", "lower", "low")), _first(ci[1], ("upperbound", "upper", "high"))
-    a = parse_number(lo[1]) if lo else None
-    b = parse_number(hi[1]) if hi else None
+    if isinstance(ci[1], list) and len(ci[1]) == 2:
+        a, b = parse_number(ci[1][0]), parse_number(ci[1][1])
+    elif isinstance(ci[1], dict):
+        lo, hi = _first(ci[1], ("lowerbound", "lower", "low")), _first(ci[1], ("upperbound", "upper", "high"))
+        a = parse_number(lo[1]) if lo else None
+        b = parse_number(hi[1]) if hi else None
+    else:
+        return None
     if a is None or b is None:
         return None
-    return Number(0.0, abs(b.value - a.value) / 2)
+    return Number(0.0, round(abs(b.value - a.value) / 2, 12))
 
 
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"

@@ -58,3 +58,12 @@ def test_a_model_comparison_table_gives_each_models_values_as_its_slice(tmp_path
                      "|tinynet_a|192|77.65|93.53|\n|tinynet_b|188|75.97|92.73|\n")
     assert [(m.key, m.value) for m in card.metrics] == [("tinynet_a/top1", 77.65), ("tinynet_a/top5", 93.53),
                                                          ("tinynet_b/top1", 75.97), ("tinynet_b/top5", 92.73)]
+
+
+def test_a_metric_named_by_its_key_keeps_its_name_and_its_spread(tmp_path):
+    card = canonical(tmp_path, "model_card.json", '{"intended_use": "Rank leads for the sales team.", '
+                     '"training_data": "CRM 2024", "limitations": ["B2C only"], "metrics": {'
+                     '"accuracy": {"value": 0.91, "ci": [0.89, 0.93]}, "f1": {"score": "0.88 ± 0.01"}, '
+                     '"test": {"auc": {"mean": 0.8, "std": 0.02}}}}')
+    assert [(m.key, m.value, m.uncertainty) for m in card.metrics] == [
+        ("accuracy", 0.91, 0.02), ("f1", 0.88, 0.01), ("test/auc", 0.8, 0.02)]
