@@ -221,3 +221,26 @@ def test_a_replayed_record_is_out_of_order(client, make, mlgov):
     assert any(f.startswith(f"{name}: record runs:/{replay.info.run_id} (promote v2 -> @candidate) is out of order: "
                             f"it chains from runs:/{log_runs(client, name)[0].info.run_id}") for f in doc["bypassed"])
     assert any(f.startswith(f"{name}: @candidate points at version 2 but its latest decision") for f in doc["bypassed"])
+
+
+def test_a_record_moved_to_the_end_of_the_log_is_out_of_order_and_named(client, make, mlgov):
+    """Re-ordering: the first record deleted and logged again after the others (tags and file as they were)."""
+    from mlgov_checks.governance import decisions
+
+    name = promoted_model(make, mlgov, versions=3)
+    first, second, third = log_runs(client, name)
+    document = client.download_artifacts(first.info.run_id, decisions.DOCUMENT)
+    client.delete_run(first.info.run_id)
+    exp = client.get_experiment_by_name(LOG).experiment_id
+    time.sleep(0.01)
+    moved = client.create_run(exp, tags={k: v for k, v in first.data.tags.items() if k.startswith("mlgov.")})
+    with open(document, encoding="utf-8") as fh:
+        client.log_text(moved.info.run_id, fh.read(), decisions.DOCUMENT)
+    client.set_terminated(moved.info.run_id)
+    code, doc = audit(mlgov, name)
+    assert code == 1
+    flags = doc["bypassed"]
+    assert f"{name}: record runs:/{second.info.run_id} (promote v2 -> @candidate) is out of order: it chains from " \
+           f"runs:/{moved.info.run_id}, not from the record logged before it" in flags
+    assert any(f.startswith(f"{name}: record runs:/{moved.info.run_id} (promote v1 -> @candidate) starts a second "
+                            "chain") for f in flags), flags

@@ -305,3 +305,46 @@ def test_audit_and_inventory_judge_approvals_as_promote_does(make, mlgov, client
     assert row["approvals"] == ["ann"]
     assert any(e.startswith(f"carol: refused (it approves models:/{name}/{kept}, not models:/{name}/{fresh})")
                for e in row["approval_evidence"]), row["approval_evidence"]
+
+
+def test_an_approval_tag_copied_from_another_model_does_not_count(approved, make, mlgov, client, team):
+    name, version, _ = approved("sig-copy-from")
+    victim = make("sig-copy-to")
+    for key in ("mlgov.approval.ann", "mlgov.approval.bob"):  # copied verbatim, signatures and all
+        client.set_model_version_tag("sig-copy-to", victim, key, client.get_model_version(name, version).tags[key])
+    code, found = check(mlgov, f"models:/sig-copy-to/{victim}", team)
+    assert code == 1
+    assert sorted(ignored(found)) == [
+        f"ignored approval by {who}: it approves models:/{name}/{version}, not models:/sig-copy-to/{victim}"
+        for who in ("ann", "bob")]
+    assert quorum(found)["message"] == "0 valid approval(s) of 2 required (none)"
+
+
+def test_a_key_removed_from_the_allowed_signers_at_the_base_ref_no_longer_counts(approved, make, mlgov, team,
+                                                                                  monkeypatch):
+    """Revoking bob's key is a reviewed change on the base branch; the working tree still listing it does not help."""
+    import subprocess
+
+    repo = team["dir"]
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", ".mlgov.yaml", "allowed_signers")
+    git("commit", "-q", "-m", "policy and signers")
+    _, _, target = approved("sig-revoked-at-ref")
+    monkeypatch.chdir(repo)
+    before = mlgov("check", target, "--policy-ref", "main", "-f", "json")
+    assert before.exit_code == 0, before.output
+    listed = team["signers"].read_text()
+    allowed_signers(team["signers"], ("ann", team["ann"].public_line))  # bob's key revoked on main
+    git("commit", "-q", "-am", "revoke bob's key")
+    team["signers"].write_text(listed)  # the working tree (a pull request) puts it back
+    result = mlgov("check", target, "--policy-ref", "main", "-f", "json")
+    found = json.loads(result.stdout)["findings"]
+    assert result.exit_code == 1
+    assert any(m.startswith("ignored approval by bob: its signing key SHA256:") and "main:allowed_signers" in m
+               for m in ignored(found)), found
+    assert quorum(found)["message"] == "1 valid approval(s) of 2 required (ann)"
