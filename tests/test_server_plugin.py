@@ -207,3 +207,13 @@ def test_the_policy_is_read_again_when_its_content_changes_and_an_invalid_one_is
         source.current()
     with pytest.raises(PolicyError):  # never the previous policy
         source.current()
+
+
+def test_a_record_decision_with_a_signature_that_is_not_one_does_not_count():
+    forged = record_decision("rec1", "m", "1")
+    forged = RunRecord("rec1", status="FINISHED", tags={**forged.tags, DECISION_TAG + "signature": "{\"x\": 1}"})
+    state = FakeState({"1": version("1", evidenced("m", "1"))}, log={"rec1": forged})
+    verdict = decide(demand("_set_registered_model_alias", name="m", alias="champion", version="1"), POLICY,
+                     state, Caller())
+    assert verdict is not None and not verdict.allowed
+    assert "the record decision runs:/rec1 carries a signature that is not one (malformed)" in verdict.message()

@@ -3,7 +3,8 @@
 The gate's own code decides: the approvals family's quorum (`checks.approvals.quorum`), and the
 gate result that `mlgov check --record` recorded on the version, which must be a pass, under the
 server's policy digest, backed by its record decision in the decision log for this very version
-(a result copied from another version, or tags written by hand, have no such decision).
+(a result copied from another version, or tags written by hand, have no such decision), signed by
+its actor when it is signed or `approval.require_signed_decisions` asks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from mlgov_checks.checks import approvals
 from mlgov_checks.findings import Status
-from mlgov_checks.governance import decisions
+from mlgov_checks.governance import decisions, signed_decisions
 from mlgov_checks.governance.decisions import Field, Kind
 from mlgov_checks.policy.load import Policy
 from mlgov_checks.records import ModelVersionRecord, RunRecord
@@ -57,5 +58,8 @@ def recorded_result(version: ModelVersionRecord, policy: Policy, log: Decisions)
             decision.get(k) != v for k, v in expected.items()):
         return [f"{RECORD}: the recorded result has no record decision for {version.target} in the decision "
                 f"log (copied from another version, or written by hand); {fix}"]
+    unsigned = signed_decisions.judge(policy)(decision)  # signed by its actor, when signed or required
+    if unsigned is not None:
+        return [f"{RECORD}: the record decision runs:/{decision.run_id} {unsigned}; {fix} --sign-with KEY"]
     return []
 
