@@ -34,6 +34,11 @@ class Finding:
         d["status"] = self.status.value
         return d
 
+    def with_message(self, message: str) -> Finding:
+        """The same finding saying `message`; built directly (`replace` costs twice as much, and a
+        thousand JSON cards say how they were read in twelve thousand findings)."""
+        return Finding(self.check, self.status, self.target, message, self.file, self.line, self.column, self.hint)
+
     def with_status(self, status: Status, message: str | None = None) -> Finding:
         return replace(self, status=status, message=message or self.message)
 

@@ -169,3 +169,15 @@ def test_quick_yaml_is_the_exact_builder_on_arbitrary_text(text, depth, nodes):
 def test_quick_json_is_the_careful_path_on_arbitrary_json(text):
     careful = jsontext._careful(text, "f.json", max_depth=4, max_nodes=60)
     assert _snapshot(jsontext.parse_text(text, "f.json", max_depth=4, max_nodes=60)) == _snapshot(careful)
+
+
+def test_with_message_keeps_every_other_field():
+    """Built field by field for speed: a field added to Finding must be carried too."""
+    from dataclasses import fields, replace
+
+    from mlgov_checks.findings import Finding, Status
+
+    f = Finding("card-syntax", Status.FAIL, "t", "m", file="f", line=3, column=4, hint="h")
+    assert f.with_message("other") == replace(f, message="other")
+    assert [x.name for x in fields(Finding)] == ["check", "status", "target", "message", "file", "line", "column",
+                                                 "hint"], "a new field: carry it in Finding.with_message"

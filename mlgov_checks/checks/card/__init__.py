@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from typing import Any
 
 from mlgov_checks.checks._base import Check, Context
@@ -220,7 +219,7 @@ def check_reading(reading: Any, policy: Policy, *, target: str) -> Iterator[Find
         if card.format == "native":
             yield from found
         else:  # native JSON, or a native card under a root key: say which
-            yield from (replace(f, message=f"{f.message} (read as {card.label})") for f in found)
+            yield from (f.with_message(f"{f.message} (read as {card.label})") for f in found)
     else:
         from mlgov_checks.checks.card.canonical import check_canonical
 
