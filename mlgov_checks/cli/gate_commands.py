@@ -32,6 +32,9 @@ def _gate(command: str, targets: Sequence[str], opts: dict[str, Any], families: 
         raise UsageError(f"mlgov {command}: no TARGET given and the policy lists no `targets:`",
                          hint=TARGETS_HELP)
     parse_targets(chosen)  # a typo is exit 2 before connecting
+    if (opts.get("sign_with") or opts.get("key_file")) and not opts.get("record"):
+        raise UsageError(f"mlgov {command}: --sign-with and --key-file sign the decisions --record writes: "
+                         "give --record too")
     reader, writer = connect(opts, settings.policy)
     options = gate.GateOptions(repo=opts.get("repo"), families=families)
     result = gate.run(chosen, settings.policy, options, reader)

@@ -94,7 +94,8 @@ def promote(request: Request, *, policy: Policy, options: GateOptions, reader: R
     records the failure, and WriteFailedError (exit 3) says so."""
     from mlgov_checks import gate
 
-    signer = signed_decisions.actor(request.key, request.actor, policy, asserted=request.asserted)
+    signer = (signed_decisions.Actor(request.actor) if request.dry_run and request.key is None  # writes nothing
+              else signed_decisions.actor(request.key, request.actor, policy, asserted=request.asserted))
     request = replace(request, actor=signer.name)
     action = request.action
     ok, why = roles.permitted(request.actor, action, policy)

@@ -201,3 +201,13 @@ def test_a_key_cannot_sign_for_someone_else_or_off_the_list(make, mlgov, client,
     unlisted = promote(mlgov, team, target, "candidate", *signed_by(team, "eve"))
     assert unlisted.exit_code == 2 and "not in the allowed signers" in unlisted.output
     assert client.get_registered_model(name).aliases == {}
+
+
+def test_a_dry_run_needs_no_key_and_a_key_without_record_is_a_usage_error(make, mlgov, client, team):
+    name = "sigdec-dry"
+    number = make(name, description=APPROVED)
+    dry = promote(mlgov, team, f"models:/{name}/{number}", "candidate", "--dry-run")
+    assert dry.exit_code == 0 and "would move" in dry.output, dry.output
+    assert client.get_registered_model(name).aliases == {}
+    stray = mlgov("check", f"models:/{name}/{number}", *signed_by(team, "ann"), "--policy", team["policy"])
+    assert stray.exit_code == 2 and "give --record too" in stray.output, stray.output
