@@ -36,6 +36,8 @@ class GateOptions:
 
 @dataclass(frozen=True)
 class GateResult:
+    """What a gate run found, on which targets, from which fetched records."""
+
     findings: list[Finding]
     targets: tuple[str, ...]  # every evaluated target, as findings name it
     records: tuple[RunRecord | ModelVersionRecord, ...]  # what was fetched (for later recording)

@@ -37,6 +37,8 @@ class Mark:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """What the loader refused, and where."""
+
     kind: ProblemKind
     message: str
     mark: Mark

@@ -63,6 +63,8 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class Schema:
+    """An input or output schema as recognised: its notation, kind, columns and issues."""
+
     notation: str
     kind: Kind
     columns: tuple[Column, ...] = ()
