@@ -49,8 +49,11 @@ def populate(url: str, models: int, versions: int) -> None:
     from mlflow.entities import Metric
 
     from mlgov_checks import backend
-    from mlgov_checks.checks.approvals import Approval, approval_key
-    from mlgov_checks.governance.decisions import PREFIX as DECISION_TAG
+    from mlgov_checks.evidence.approval_record import Record, approval_key
+    from mlgov_checks.evidence.statement import Approval
+    from mlgov_checks.governance import chain
+    from mlgov_checks.governance import decisions as decision_log
+    from mlgov_checks.policy.load import default_policy
 
     client = MlflowClient(tracking_uri=url, registry_uri=url)
     exp = client.create_experiment("bench-inventory")
@@ -69,18 +72,21 @@ def populate(url: str, models: int, versions: int) -> None:
             tags = {}
             if v == versions:
                 for who in ("carol", "dave"):
-                    tags[approval_key(who)] = Approval(who, "2024-06-01T10:00:00Z", "reviewed", "0" * 64, name,
-                                                       str(v)).to_json()
+                    stated = Approval(name, str(v), "0" * 64, run_ids[(i + v) % RUNS], "0" * 64, "0" * 64, who,
+                                      "2024-06-01T10:00:00Z", comment="reviewed")
+                    tags[approval_key(who)] = Record(approval_key(who), stated, stated.payload()).to_json()
             client.create_model_version(name, f"runs:/{run_ids[(i + v) % RUNS]}/model",
                                         run_id=run_ids[(i + v) % RUNS], description="Approved", tags=tags,
                                         await_creation_for=0)
         if i % 3:
             client.set_registered_model_alias(name, "champion", str(versions))
         if i % 3 == 1:  # promoted through mlgov: a decision on record
-            rid = client.create_run(decisions, run_name=f"promote {name}", tags={
-                DECISION_TAG + "action": "promote", DECISION_TAG + "model": name,
-                DECISION_TAG + "version": str(versions), DECISION_TAG + "to": "@champion",
-                DECISION_TAG + "actor": "carol", DECISION_TAG + "time": "2024-06-02T10:00:00Z"}).info.run_id
+            linked = chain.link({"action": "promote", "model": name, "version": str(versions), "to": "@champion",
+                                 "actor": "carol", "time": "2024-06-02T10:00:00Z",
+                                 "policy_sha256": default_policy().sha256}, None)  # chained, as mlgov logs it
+            rid = client.create_run(decisions, run_name=f"promote {name}",
+                                    tags=decision_log.tags({**linked, "outcome": "done"})).info.run_id
+            client.set_registered_model_tag(name, chain.HEAD_TAG, linked["digest"])
             with contextlib.redirect_stdout(io.StringIO()):  # MLflow prints a "View run" line per run
                 client.set_terminated(rid)
 
