@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 from tests.conftest import REPO_ROOT
 from tests.integration.conftest import CARD, Spec, _create_version, compliant_tags, running_server
@@ -166,7 +167,10 @@ def guarded(request, tmp_path_factory):
     with guarded_server(tmp_path_factory.mktemp(f"guarded-{request.param}"), request.param,
                         extra_env={"MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",  # loopback receivers
                                    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
-                                   "MLFLOW_WEBHOOK_CACHE_TTL": str(WEBHOOK_CACHE_TTL)}) as srv:
+                                   "MLFLOW_WEBHOOK_CACHE_TTL": str(WEBHOOK_CACHE_TTL),
+                                   # without it each worker encrypts webhook secrets with a key of its
+                                   # own, and a worker that did not create the webhook cannot deliver it
+                                   "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": Fernet.generate_key().decode()}) as srv:
         yield srv
 
 
