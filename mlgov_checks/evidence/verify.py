@@ -65,6 +65,7 @@ class Standing(str, enum.Enum):
     CLAIM = "claim"  # unsigned: counted only because the policy does not require signatures
     STALE = "stale"  # bound to what the version was: it changed since
     REFUSED = "refused"  # does not count, for the reason given
+    UNVERIFIED = "unverified"  # the content it names was not read (or could not be): not counted
 
 
 @dataclass(frozen=True)

@@ -290,10 +290,18 @@ def test_audit_and_inventory_judge_approvals_as_promote_does(make, mlgov, client
                for e in rows[changed]["approval_evidence"]), rows[changed]["approval_evidence"]
     # the same judgement in the inventory, for the production version, and once its weights change too
     client.log_text(client.get_model_version(name, kept).run_id, "swapped too\n", "model/model.pkl")
-    inventory = mlgov("inventory", "-f", "json", "--filter", f"name = '{name}'", "--policy", team["policy"])
+    inventory = mlgov("inventory", "-f", "json", "--evaluate", "--filter", f"name = '{name}'",
+                      "--policy", team["policy"])
     (row,) = json.loads(inventory.stdout)["models"]
     assert row["approvals"] == []
     assert [e.split(" (")[0] for e in row["approval_evidence"]] == [f"v{kept} ann: stale", f"v{kept} carol: stale"]
+    # without --evaluate the inventory reads no model files: nothing is counted, and it says why
+    inventory = mlgov("inventory", "-f", "json", "--filter", f"name = '{name}'", "--policy", team["policy"])
+    (row,) = json.loads(inventory.stdout)["models"]
+    assert row["approvals"] == []
+    assert row["approval_evidence"] == [
+        f"v{kept} {who}: unverified (not verified: the listing read no model files; --evaluate verifies them)"
+        for who in ("ann", "carol")], row["approval_evidence"]
     # and a signature required: carol's claim is refused, ann's proof stays proof (on the untouched version)
     (team["dir"] / ".mlgov.yaml").write_text(SIGNED_POLICY.format(require="true"))
     fresh = make(name)

@@ -5,7 +5,8 @@ A listing does not take an approval at face value: each is judged as `mlgov prom
 when it is signed, and when the policy requires it) and shown as proof, claim, stale or refused.
 The versions' cards and model digests come from what the caller already read (the gate's records
 under --evaluate); only versions that carry approvals and were not read yet are read, each model
-file streamed once.
+file streamed once. The inventory reads model files only with --evaluate: without it, approvals are
+shown unverified and not counted (a claim about content nobody read is not proof).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Judged:
     def shown(self, version: ModelVersionRecord) -> list[str]:
         """Each recorded approval with its standing: `ann: proof (ssh signature, SHA256:...)`."""
         if version.target in self.unread:
-            return [f"{who}: {Standing.REFUSED.value} (not verified: {self.unread[version.target]})"
+            return [f"{who}: {Standing.UNVERIFIED.value} ({self.unread[version.target]})"
                     for who in _approvers(version)]
         verdict = self.verdicts.get(version.target)
         return [str(s) for s in verdict.shown()] if verdict is not None else []
@@ -58,11 +59,15 @@ def carries_approvals(version: ModelVersionRecord) -> bool:
     return any(k.startswith(approvals.PREFIX) for k in version.tags)
 
 
+NOT_READ = "not verified: the listing read no model files; --evaluate verifies them"
+
+
 def judge(versions: Sequence[ModelVersionRecord], policy: Policy, reader: Reader,
-          known: Mapping[str, ModelVersionRecord] | None = None) -> Judged:
+          known: Mapping[str, ModelVersionRecord] | None = None, *, read: bool = True) -> Judged:
     """Every approval of `versions` (each with its run), judged as the gate judges it.
 
-    `known`: records already read with their card and model digest (target -> record), reused."""
+    `known`: records already read with their card and model digest (target -> record), reused.
+    `read=False`: read nothing more; an approval whose content was not read is unverified, never counted."""
     from mlgov_checks import gate
 
     tagged = {v.target: v for v in versions if carries_approvals(v)}
@@ -71,6 +76,9 @@ def judge(versions: Sequence[ModelVersionRecord], policy: Policy, reader: Reader
     ready = {t: known[t] for t in tagged if known and t in known and known[t].model_digest is not None}
     wanted = {t: v for t, v in tagged.items() if t not in ready}
     problems: dict[str, tuple[str, str | None]] = {}
+    if wanted and not read:
+        problems = {t: (NOT_READ, None) for t in wanted}
+        wanted = {}
     if wanted:
         reader.add_evidence(wanted, gate.fetch_spec(policy, ("approvals",)), problems)
     signers = approvals.load_signers(policy)

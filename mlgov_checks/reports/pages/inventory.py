@@ -108,7 +108,9 @@ def build(*, reader: Reader, policy: Policy, filter_string: str | None = None,
         found = group_by_target(result.findings)
         known = {r.target: r for r in result.records if isinstance(r, ModelVersionRecord)}
     held_all = [_with_run(v, runs) for m in models for v in by_model.get(m.name, []) if (m.name, v.version) in wanted]
-    judged = approval_evidence.judge(held_all, policy, reader, known)  # as promote judges them
+    # as promote judges them; model files are read only with --evaluate (a registry-wide listing
+    # stays a handful of requests), so without it approvals are shown unverified
+    judged = approval_evidence.judge(held_all, policy, reader, known, read=evaluate is not None)
     signatures = signed_decisions.judge(policy)
     rows = []
     for m in models:
