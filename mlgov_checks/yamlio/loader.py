@@ -6,16 +6,7 @@ import os
 from typing import BinaryIO
 
 from mlgov_checks.yamlio import quick
-from mlgov_checks.yamlio.document import (
-    Document,
-    Mark,
-    Path,
-    PlainScalar,
-    Problem,
-    ProblemKind,
-    decode,
-    path_key,
-)
+from mlgov_checks.yamlio.document import Document, Mark, Path, PlainScalar, Problem, ProblemKind, decode, path_key
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "DEFAULT_MAX_NODES", "Document", "Mark", "Path", "PlainScalar",
            "Problem", "ProblemKind", "decode", "load_file", "parse_bytes", "parse_text", "path_key", "read_within"]
