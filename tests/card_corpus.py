@@ -276,8 +276,9 @@ class CorpusTests:
             metafunc.parametrize("card", judged, ids=[c.path for c in judged])
 
     @pytest.fixture(scope="class")
-    def corpus_repo(self, tmp_path_factory: pytest.TempPathFactory) -> Path:
-        return corpus_repo(self.root, tmp_path_factory)
+    @staticmethod
+    def corpus_repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+        return corpus_repo(request.cls.root, tmp_path_factory)
 
     def test_the_corpus_is_what_sources_says(self) -> None:
         assert_listed(self.root, self.at_least)
