@@ -126,7 +126,7 @@ def test_a_failed_write_leaves_no_half_recording(write, occurrence, fault, make,
     v1, v2 = make(name), make(name)
     targets = [f"models:/{name}/{v1}", f"models:/{name}/{v2}"]
     first = mlgov(mlflow_server.url, "check", *targets, "--record")
-    assert first.exit_code in (0, 1), first.output
+    assert first.exit_code == 1, first.output  # the fixture's versions do not comply: a recorded fail
     before = recorded(client, name)
     assert all(tags["mlgov.report"] for tags in before.values()), before
     logged = record_decisions(client, name)
@@ -152,5 +152,5 @@ def test_a_failed_write_leaves_no_half_recording(write, occurrence, fault, make,
     log = json.loads(mlgov(mlflow_server.url, "decisions", name, "-f", "json").stdout)["decisions"]
     assert sorted(d["outcome"] for d in log if d["run_id"] in new) == ["failed"] * opened
     again = mlgov(mlflow_server.url, "check", *targets, "--record")  # and the next recording works
-    assert again.exit_code in (0, 1), again.output
+    assert again.exit_code == 1, again.output
     assert all(tags["mlgov.report"] != before[n]["mlgov.report"] for n, tags in recorded(client, name).items())
