@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import tool_missing
 
@@ -55,3 +56,16 @@ def allowed_signers(path: Path, *entries: tuple[str, str] | tuple[str, str, str]
         lines.append(f"{principals} {options}{key}")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def signing_team(directory: Path, policy_text: str) -> dict[str, Any]:
+    """ann (ed25519), bob (ecdsa) and the CI key file on the allowed-signers list, eve off it, and the
+    policy `policy_text` as `.mlgov.yaml` beside them."""
+    ann, bob, eve = ssh_key(directory, "ann"), ssh_key(directory, "bob", "ecdsa"), ssh_key(directory, "eve")
+    ci, ci_line = key_file(directory, "ci")
+    signers = allowed_signers(directory / "allowed_signers", ("ann", ann.public_line), ("bob", bob.public_line),
+                              ("ci-bot", ci_line))
+    policy = directory / ".mlgov.yaml"
+    policy.write_text(policy_text)
+    return {"ann": ann, "bob": bob, "eve": eve, "ci": ci, "ci_line": ci_line, "signers": signers,
+            "policy": str(policy), "dir": directory}

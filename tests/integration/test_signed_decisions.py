@@ -16,7 +16,7 @@ import pytest
 from mlgov_checks.evidence import keysign
 from mlgov_checks.governance import chain, decisions
 from tests.integration import test_governance as governance
-from tests.keys import allowed_signers, key_file, ssh_key
+from tests.keys import allowed_signers, signing_team
 
 pytestmark = pytest.mark.integration
 client, make, mlgov = governance.client, governance.make, governance.mlgov  # the workflow tests' fixtures
@@ -34,14 +34,7 @@ approval:
 
 @pytest.fixture
 def team(tmp_path):
-    ann, bob, eve = ssh_key(tmp_path, "ann"), ssh_key(tmp_path, "bob", "ecdsa"), ssh_key(tmp_path, "eve")
-    ci, ci_line = key_file(tmp_path, "ci")
-    signers = allowed_signers(tmp_path / "allowed_signers", ("ann", ann.public_line), ("bob", bob.public_line),
-                              ("ci-bot", ci_line))
-    policy = tmp_path / ".mlgov.yaml"
-    policy.write_text(POLICY.format(require="true"))
-    return {"ann": ann, "bob": bob, "eve": eve, "ci": ci, "ci_line": ci_line, "signers": signers,
-            "policy": str(policy), "dir": tmp_path}
+    return signing_team(tmp_path, POLICY.format(require="true"))
 
 
 def promote(mlgov, team, target, alias, *extra):
